@@ -1,0 +1,5 @@
+import sys
+
+from conneqt_dpo.cli import main
+
+sys.exit(main())

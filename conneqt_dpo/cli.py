@@ -1,0 +1,463 @@
+"""`conneqt-dpo`: the services from a terminal.
+
+Conventions (spec/workflow.md): exit 0 done; 1 a check ran and failed; 2 a
+user error, with one line on stderr. `--json` prints JSON only on stdout.
+Heavy modules (Qt, the store) are imported inside the commands that need
+them, so `--help` and user errors stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from conneqt_dpo.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from conneqt_dpo.store.services import Services
+    from conneqt_dpo.store.store import Store
+
+USER_ENV = "CONNEQT_DPO_USER"
+DEMO_DIR = ".demo"
+DEMO_CASES = 60
+
+
+class UserError(Exception):
+    """Exit 2 with this message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints usage plus a message; the contract is one line.
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date and time (YYYY-MM-DDTHH:MM)"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
+                        help="store URL (default: SQLite in the data folder; "
+                        "or CONNEQT_DPO_DATABASE_URL)")
+    common.add_argument("--user", metavar="LOGIN", default=argparse.SUPPRESS,
+                        help="act as this user (or CONNEQT_DPO_USER; default the first DPO)")
+
+    p = _Parser(prog="conneqt-dpo", parents=[common],
+                description="Data-subject rights requests, from intake to response.")
+    p.add_argument("--demo", action="store_true",
+                   help=f"start the app on the demo store in ./{DEMO_DIR} (fake cases)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    def cmd(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common], description=help)
+
+    c = cmd("init", "create the store and its first user, a DPO")
+    c.add_argument("--dpo-login", default="dpo")
+    c.add_argument("--dpo-name", default="Data Protection Officer")
+    c.add_argument("--dpo-email")
+
+    c = cmd("demo", "fill the store with reproducible fake cases")
+    c.add_argument("--cases", type=int, required=True)
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--today", type=_date)
+
+    c = cmd("log", "log a request: one case per right; prints the references")
+    c.add_argument("--regime", required=True)
+    c.add_argument("--right", action="append", required=True)
+    c.add_argument("--channel", required=True)
+    c.add_argument("--name", required=True)
+    c.add_argument("--email", required=True)
+    c.add_argument("--phone")
+    c.add_argument("--received", type=_datetime, metavar="DATETIME",
+                   help="when it arrived (local time at the organisation), default now")
+    c.add_argument("--received-reason", metavar="TEXT",
+                   help="why the receipt is dated before today")
+    c.add_argument("--calendar", metavar="CODE", help="holiday calendar, default the regime's")
+    c.add_argument("--note")
+
+    cases = cmd("cases", "the case queue")
+    cases_sub = cases.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = cases_sub.add_parser("list", parents=[common], help="list cases")
+    c.add_argument("--state")
+    c.add_argument("--open", action="store_true", help="open cases only")
+    c.add_argument("--overdue", action="store_true")
+    c.add_argument("--assignee", metavar="LOGIN")
+    c.add_argument("--regime")
+    c.add_argument("--search", metavar="TEXT")
+    c.add_argument("--sort", default="due")
+    c.add_argument("--limit", type=int)
+    c.add_argument("--today", type=_date)
+    c.add_argument("--json", action="store_true")
+
+    case = cmd("case", "one case")
+    case_sub = case.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = case_sub.add_parser("show", parents=[common], help="one case with its events")
+    c.add_argument("reference")
+    c.add_argument("--today", type=_date)
+    c.add_argument("--json", action="store_true")
+
+    c = cmd("act", "take a workflow action on a case")
+    c.add_argument("reference")
+    c.add_argument("action")
+    c.add_argument("--reason", metavar="CODE")
+    c.add_argument("--note")
+    c.add_argument("--date", type=_date)
+
+    c = cmd("event", "record a clock event on a case")
+    c.add_argument("reference")
+    c.add_argument("kind")
+    c.add_argument("--date", type=_date)
+    c.add_argument("--reason", metavar="CODE")
+    c.add_argument("--note")
+
+    c = cmd("assign", "assign a case to a user")
+    c.add_argument("reference")
+    c.add_argument("login")
+
+    c = cmd("note", "add a note to a case")
+    c.add_argument("reference")
+    c.add_argument("text")
+
+    users = cmd("users", "the people who use this store")
+    users_sub = users.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = users_sub.add_parser("list", parents=[common], help="list users")
+    c.add_argument("--json", action="store_true")
+    c = users_sub.add_parser("add", parents=[common], help="add a user")
+    c.add_argument("login")
+    c.add_argument("--name", required=True)
+    c.add_argument("--role", required=True, help="dpo, support or admin")
+    c.add_argument("--email")
+
+    a = cmd("audit", "the audit trail")
+    a_sub = a.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    a_sub.add_parser("verify", parents=[common], help="check the hash chain")
+
+    c = cmd("backup", "copy the store to a file (verified after writing)")
+    c.add_argument("path", type=Path)
+    c = cmd("restore", "restore a backup into an empty data folder")
+    c.add_argument("path", type=Path)
+    return p
+
+
+# -- plumbing ---------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace) -> Store:
+    from conneqt_dpo.store.store import open_store
+
+    return open_store(getattr(args, "database", None))
+
+
+def _services(store: Store, args: argparse.Namespace) -> Services:
+    from conneqt_dpo.store.services import Services
+
+    return Services(store, user=getattr(args, "user", None) or os.environ.get(USER_ENV) or None)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _with_services(fn: Callable[[Services, argparse.Namespace], int]) -> Callable[..., int]:
+    def run(args: argparse.Namespace) -> int:
+        store = _open(args)
+        try:
+            return fn(_services(store, args), args)
+        finally:
+            store.close()
+
+    return run
+
+
+# -- commands ---------------------------------------------------------------
+
+
+@_with_services
+def _cmd_init(svc: Services, args: argparse.Namespace) -> int:
+    u = svc.init(login=args.dpo_login, name=args.dpo_name, email=args.dpo_email)
+    print(f"store ready at {svc.store.url}; first user: {u.login} ({u.role})")
+    return 0
+
+
+@_with_services
+def _cmd_demo(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.store.demo import fill_demo
+
+    if args.cases < 0 or args.cases > 1_000_000:
+        raise UserError("--cases must be between 0 and 1,000,000")
+    refs = fill_demo(svc.store, cases=args.cases, seed=args.seed, today=args.today)
+    print(f"{len(refs)} demo cases logged")
+    return 0
+
+
+@_with_services
+def _cmd_log(svc: Services, args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from conneqt_dpo.store.views import NewRequest
+
+    received = args.received
+    if received is not None and received.tzinfo is None:
+        # A time typed without a zone is local time at the organisation.
+        received = received.replace(tzinfo=ZoneInfo(svc.organisation.timezone))
+    refs = svc.log_request(
+        NewRequest(
+            regime=args.regime,
+            rights=tuple(args.right),
+            channel=args.channel,
+            name=args.name,
+            email=args.email,
+            phone=args.phone,
+            received_at=received,
+            received_reason=args.received_reason,
+            note=args.note,
+            calendar=args.calendar,
+        )
+    )
+    for ref in refs:
+        print(ref)
+    return 0
+
+
+@_with_services
+def _cmd_cases_list(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.domain.workflow import parse_state
+    from conneqt_dpo.store.queries import SORT_KEYS
+    from conneqt_dpo.store.views import CaseQuery
+
+    today = args.today or svc.today()
+    if args.state:
+        parse_state(args.state)
+    if args.sort not in SORT_KEYS:
+        raise UserError(f"unknown sort '{args.sort}'; use one of: {', '.join(SORT_KEYS)}")
+    if args.limit is not None and args.limit < 0:
+        raise UserError("--limit must not be negative")
+    rows = svc.list_cases(
+        CaseQuery(
+            state=args.state,
+            open_only=args.open,
+            overdue_on=today if args.overdue else None,
+            assignee=args.assignee,
+            regime=args.regime,
+            text=args.search,
+            sort=args.sort,
+            limit=args.limit,
+        )
+    )
+    if args.json:
+        _print_json([r.to_json(today) for r in rows])
+        return 0
+    for r in rows:
+        due = r.due.isoformat() if r.due else "-"
+        left = r.days_left(today)
+        print(
+            f"{r.reference}  {r.regime:<9} {r.right:<20} {r.state:<18} due {due:<10} "
+            f"{'' if left is None else f'({left:+d}d)':<8} {r.requester_name}"
+        )
+    return 0
+
+
+@_with_services
+def _cmd_case_show(svc: Services, args: argparse.Namespace) -> int:
+    today = args.today or svc.today()
+    c = svc.get_case(args.reference, today=today)
+    if args.json:
+        _print_json(c.to_json(today))
+        return 0
+    r = c.row
+    lines = [
+        f"{r.reference}  {r.regime} {r.right}  ({r.state}; clock {r.clock_state})",
+        f"Requester: {r.requester_name} <{r.requester_email or '-'}>"
+        + (f"  {c.requester_phone}" if c.requester_phone else ""),
+        f"Channel: {r.channel}; received {c.received_at:%Y-%m-%d %H:%M} UTC"
+        + (f" (backdated: {c.backdate_reason})" if c.backdate_reason else ""),
+        f"Assignee: {r.assignee or '-'}",
+    ]
+    if c.group_references:
+        lines.append(f"Same request: {', '.join(c.group_references)}")
+    for label, value in (
+        ("Acknowledge by", c.acknowledge_by),
+        ("Respond by", c.respond_by),
+        ("Extended to", c.extended_respond_by),
+        ("Due", r.due),
+        ("Internal target", r.target),
+    ):
+        if value is not None:
+            lines.append(f"{label}: {value:%a %d %b %Y}")
+    if c.status:
+        lines.append(f"Status on {today:%d %b %Y}: {c.status}")
+    if c.explanation:
+        lines.append("Why:")
+        lines += [f"  {step}" for step in c.explanation]
+    lines.append("Events:")
+    lines += [
+        f"  {e.on}  {e.kind}" + (f" ({e.reason})" if e.reason else "") + f"  by {e.recorded_by}"
+        for e in c.events
+    ]
+    if c.notes:
+        lines.append("Notes:")
+        lines += [f"  {n.created_at:%Y-%m-%d %H:%M} {n.author}: {n.text}" for n in c.notes]
+    if c.documents:
+        lines.append("Documents:")
+        lines += [f"  #{d.id} {d.filename} ({d.media_type}, {d.size} bytes)" for d in c.documents]
+    print("\n".join(lines))
+    return 0
+
+
+@_with_services
+def _cmd_act(svc: Services, args: argparse.Namespace) -> int:
+    svc.act(args.reference, args.action, reason=args.reason, note=args.note, on=args.date)
+    print(f"{args.reference.upper()}: {svc.get_case(args.reference).row.state}")
+    return 0
+
+
+@_with_services
+def _cmd_event(svc: Services, args: argparse.Namespace) -> int:
+    svc.record_event(args.reference, args.kind, on=args.date, reason=args.reason, note=args.note)
+    c = svc.get_case(args.reference)
+    due = c.row.due.isoformat() if c.row.due else "none (clock not running)"
+    print(f"{c.reference}: {args.kind} recorded; clock {c.row.clock_state}; due {due}")
+    return 0
+
+
+@_with_services
+def _cmd_assign(svc: Services, args: argparse.Namespace) -> int:
+    svc.assign(args.reference, args.login)
+    print(f"{args.reference.upper()}: assigned to {args.login}")
+    return 0
+
+
+@_with_services
+def _cmd_note(svc: Services, args: argparse.Namespace) -> int:
+    svc.add_note(args.reference, args.text)
+    print(f"{args.reference.upper()}: note added")
+    return 0
+
+
+@_with_services
+def _cmd_users_list(svc: Services, args: argparse.Namespace) -> int:
+    users = svc.users()
+    if args.json:
+        _print_json([u.__dict__ for u in users])
+    else:
+        for u in users:
+            print(f"{u.login:<16} {u.role:<8} {'active' if u.active else 'inactive':<9} {u.name}")
+    return 0
+
+
+@_with_services
+def _cmd_users_add(svc: Services, args: argparse.Namespace) -> int:
+    u = svc.add_user(login=args.login, name=args.name, role=args.role, email=args.email)
+    print(f"user {u.login} ({u.role}) added")
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        verdict = store.verify_audit()
+    finally:
+        store.close()
+    if verdict.ok:
+        print(verdict.message)
+        return 0
+    print(f"FAILED after {verdict.events} good events: {verdict.message}")
+    return 1
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from conneqt_dpo.store.backup import backup
+
+    store = _open(args)
+    try:
+        report = backup(store, args.path)
+    finally:
+        store.close()
+    print(f"backup written to {report.path}: {report.cases} cases, {report.events} audit "
+          "events, verified")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from conneqt_dpo.store.backup import restore
+
+    report = restore(args.path, getattr(args, "database", None))
+    print(f"restored {report.cases} cases and {report.events} audit events into {report.path}")
+    return 0
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from conneqt_dpo.gui.app import run_gui
+
+    if args.demo:
+        # The demo never touches the real store, whatever the environment says.
+        return run_gui(demo_dir=Path.cwd() / DEMO_DIR, demo_cases=DEMO_CASES)
+    return run_gui(database=getattr(args, "database", None),
+                   user=getattr(args, "user", None) or os.environ.get(USER_ENV) or None)
+
+
+_COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
+    ("init", None): _cmd_init,
+    ("demo", None): _cmd_demo,
+    ("log", None): _cmd_log,
+    ("cases", "list"): _cmd_cases_list,
+    ("case", "show"): _cmd_case_show,
+    ("act", None): _cmd_act,
+    ("event", None): _cmd_event,
+    ("assign", None): _cmd_assign,
+    ("note", None): _cmd_note,
+    ("users", "list"): _cmd_users_list,
+    ("users", "add"): _cmd_users_add,
+    ("audit", "verify"): _cmd_audit_verify,
+    ("backup", None): _cmd_backup,
+    ("restore", None): _cmd_restore,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        handler = _cmd_gui
+    else:
+        handler = _COMMANDS[(args.command, getattr(args, "subcommand", None))]
+    try:
+        return handler(args)
+    except (DomainError, UserError) as e:
+        print(f"conneqt-dpo: {_one_line(str(e))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("conneqt-dpo: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""The append-only, hash-chained audit log.
+
+Each event stores the SHA-256 of the previous event's hash plus its own
+canonical content, so editing or deleting any row breaks the chain from
+there on. Cutting rows off the end is caught by the head anchor, kept twice:
+in the `audit_anchor` row (moved in the same transaction as each append) and
+in a file in the data folder (written after each commit, so it may lag the
+database but never lead it). Events carry ids, action names, field names and
+codes, never personal data values: purging a person never touches the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from conneqt_dpo.store.models import AuditAnchor, AuditEvent
+
+GENESIS = "0" * 64
+Detail = Mapping[str, str | int | None]
+
+
+def canonical(
+    seq: int,
+    occurred_at: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    reference: str | None,
+    fields: str,
+    detail: str,
+) -> bytes:
+    return json.dumps(
+        [seq, occurred_at, actor, action, entity, entity_id, reference, fields, detail],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    ).encode()
+
+
+def chain_hash(prev_hash: str, content: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + content).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    occurred_at: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    reference: str | None = None,
+    fields: Iterable[str] = (),
+    detail: Detail | None = None,
+) -> AuditEvent:
+    """Append one event inside the caller's transaction."""
+    anchor = session.execute(
+        select(AuditAnchor).where(AuditAnchor.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if anchor is None:
+        anchor = AuditAnchor(id=1, seq=0, hash=GENESIS)
+        session.add(anchor)
+    seq = anchor.seq + 1
+    fields_text = json.dumps(sorted(set(fields)), separators=(",", ":"))
+    detail_text = json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":"))
+    content = canonical(
+        seq, occurred_at, actor, action, entity, entity_id, reference, fields_text, detail_text
+    )
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        reference=reference,
+        fields=fields_text,
+        detail=detail_text,
+        prev_hash=anchor.hash,
+        hash=chain_hash(anchor.hash, content),
+    )
+    session.add(event)
+    anchor.seq = seq
+    anchor.hash = event.hash
+    return event
+
+
+@dataclass(frozen=True)
+class Head:
+    store_id: str
+    seq: int
+    hash: str
+
+
+def write_anchor_file(path: Path, head: Head) -> None:
+    """Atomically replace the anchor file (write, fsync, rename)."""
+    data = json.dumps({"store_id": head.store_id, "seq": head.seq, "hash": head.hash})
+    fd, tmp = tempfile.mkstemp(prefix=".audit-anchor-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_anchor_file(path: Path) -> Head | None:
+    try:
+        raw = json.loads(path.read_text())
+        return Head(str(raw["store_id"]), int(raw["seq"]), str(raw["hash"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        # An unreadable anchor is itself a sign of tampering.
+        return Head("", -1, "")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    events: int
+    message: str
+
+
+def verify(con: Connection, *, store_id: str, anchor_file: Path | None) -> Verdict:
+    """Walk the whole chain; stop at the first event that does not hold."""
+    prev = GENESIS
+    expected_seq = 1
+    count = 0
+    rows = con.execute(select(AuditEvent.__table__).order_by(AuditEvent.seq)).mappings()
+    hashes: dict[int, str] = {}
+    for r in rows:
+        seq = r["seq"]
+        if seq != expected_seq:
+            return Verdict(False, count, f"event {expected_seq} is missing (next is {seq})")
+        if r["prev_hash"] != prev:
+            return Verdict(False, count, f"event {seq} does not link to event {seq - 1}")
+        content = canonical(
+            seq,
+            r["occurred_at"],
+            r["actor"],
+            r["action"],
+            r["entity"],
+            r["entity_id"],
+            r["reference"],
+            r["fields"],
+            r["detail"],
+        )
+        if chain_hash(prev, content) != r["hash"]:
+            return Verdict(False, count, f"event {seq} was altered (its hash does not match)")
+        prev = r["hash"]
+        hashes[seq] = prev
+        expected_seq += 1
+        count += 1
+
+    anchor = con.execute(select(AuditAnchor.seq, AuditAnchor.hash).where(AuditAnchor.id == 1))
+    head = anchor.first()
+    if head is None:
+        if count:
+            return Verdict(False, count, "the audit anchor row is missing")
+    elif head.seq != count or head.hash != prev:
+        if head.seq > count:
+            return Verdict(
+                False,
+                count,
+                f"events {count + 1}-{head.seq} were cut off (the anchor names event {head.seq})",
+            )
+        return Verdict(False, count, f"the audit anchor does not match event {count}")
+
+    if anchor_file is not None:
+        outside = read_anchor_file(anchor_file)
+        if outside is not None and outside.store_id != store_id:
+            if outside.seq < 0:
+                return Verdict(False, count, f"the anchor file {anchor_file.name} is unreadable")
+        elif outside is not None and outside.seq > 0:
+            if outside.seq > count:
+                return Verdict(
+                    False,
+                    count,
+                    f"events {count + 1}-{outside.seq} were cut off "
+                    f"(the anchor file names event {outside.seq})",
+                )
+            if hashes.get(outside.seq) != outside.hash:
+                return Verdict(
+                    False, count, f"event {outside.seq} differs from the anchor file's record"
+                )
+    return Verdict(True, count, f"OK: {count} events, chain intact")

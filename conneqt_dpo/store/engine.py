@@ -1,0 +1,115 @@
+"""Engine set-up: the only place that knows which database is behind the
+store. SQLite (the default, one file in the data folder) gets WAL, foreign
+keys, a busy timeout and write transactions that take the lock up front;
+any other URL (PostgreSQL for a team) is used as given."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from conneqt_dpo.store.errors import StoreUnavailable
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def precheck_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not a readable SQLite database before anything
+    (WAL switch, migration, backup) could touch it."""
+    if not path.exists():
+        return
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            con.execute("PRAGMA schema_version").fetchone()
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as e:
+        raise StoreUnavailable(
+            f"{path} is not a readable conneqt-dpo store ({e}); the file was left untouched"
+        ) from None
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable(f"not a database URL: {url!r}") from None
+    if u.get_backend_name() != "sqlite":
+        try:
+            return create_engine(u, pool_pre_ping=True, **kwargs)
+        except (NoSuchModuleError, ImportError) as e:
+            raise StoreUnavailable(f"cannot use the database URL {u!r}: {e}") from None
+
+    engine = create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_con: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy's events, not the driver, decide when a transaction
+        # begins, so that BEGIN IMMEDIATE below is what starts it.
+        dbapi_con.isolation_level = None
+        cur = dbapi_con.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if u.database and u.database != ":memory:":
+            cur.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable in WAL mode across application crashes; only a
+        # power cut can lose the last commits (never corrupt the file).
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock when they begin, so two processes never
+        # deadlock upgrading a read lock; readers stay deferred (WAL readers
+        # do not block writers).
+        if conn.get_execution_options().get("conneqt_readonly"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def backup_sqlite(source: Path, target: Path) -> None:
+    """An online, consistent copy of a SQLite store (sqlite3 backup API)."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def integrity_check(path: Path) -> str:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = con.execute("PRAGMA integrity_check").fetchone()
+        return str(row[0]) if row else "no answer"
+    finally:
+        con.close()

@@ -1,0 +1,247 @@
+"""The case store's tables, as SQLAlchemy 2.0 typed models.
+
+Schema changes only through Alembic migrations in `database/`; a test checks
+that the migrations produce exactly these tables. Personal data values live
+in `data_subjects`, `agents`, `notes` and documents; the audit log holds ids
+and field names only, so a purge never touches it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StoreMeta(Base):
+    """One row: the store's identity, so an anchor kept outside the database
+    can tell which store it belongs to."""
+
+    __tablename__ = "store_meta"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class DataSubject(Base):
+    """One person, shared by all their cases."""
+
+    __tablename__ = "data_subjects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class Agent(Base):
+    """Someone acting for the data subject (GDPR Art 80, CCPA §7063)."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class RequestGroup(Base):
+    """One incoming request that asked for one or more rights."""
+
+    __tablename__ = "request_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    cases: Mapped[list[Case]] = relationship(back_populates="group")
+
+
+class ReferenceCounter(Base):
+    """The last number handed out per year: references stay gap-free because
+    the counter moves in the same transaction as the case it numbers."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("year", "number", name="uq_cases_year_number"),
+        Index("ix_cases_state_due", "state", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    group_id: Mapped[int] = mapped_column(ForeignKey("request_groups.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("data_subjects.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    regime: Mapped[str] = mapped_column(String(16), index=True)
+    right: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    # When the request reached the organisation (UTC) and the date that was
+    # at the controller (its time zone): the clock counts from the date.
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    received_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    backdate_reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    calendar: Mapped[str | None] = mapped_column(String(16))
+    # Computed by the deadline engine in the same transaction as every clock
+    # event, so the queue sorts and filters by date in SQL.
+    clock_state: Mapped[str] = mapped_column(String(16))
+    acknowledge_by: Mapped[dt.date | None] = mapped_column(Date)
+    respond_by: Mapped[dt.date | None] = mapped_column(Date)
+    extended_respond_by: Mapped[dt.date | None] = mapped_column(Date)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    target_on: Mapped[dt.date | None] = mapped_column(Date)
+    calendar_version: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+    group: Mapped[RequestGroup] = relationship(back_populates="cases")
+    subject: Mapped[DataSubject] = relationship()
+    agent: Mapped[Agent | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    clock_events: Mapped[list[ClockEventRow]] = relationship(
+        back_populates="case", order_by="ClockEventRow.id"
+    )
+    notes: Mapped[list[Note]] = relationship(order_by="Note.id")
+    tasks: Mapped[list[Task]] = relationship(order_by="Task.id")
+    documents: Mapped[list[Document]] = relationship(order_by="Document.id")
+    letters: Mapped[list[Letter]] = relationship(order_by="Letter.id")
+
+
+class ClockEventRow(Base):
+    __tablename__ = "clock_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    on: Mapped[dt.date] = mapped_column("on_date", Date)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="clock_events")
+
+
+class Task(Base):
+    """One data system to search, correct or erase for a case."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    system: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+
+
+class Document(Base):
+    """A file that came with or for a case. The content is stored encrypted
+    outside the database; this row describes it."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Letter(Base):
+    __tablename__ = "letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class AuditEvent(Base):
+    """Append-only (database triggers refuse UPDATE and DELETE) and
+    hash-chained: `hash` = SHA-256 of `prev_hash` and this row's canonical
+    content. Holds ids, actions, field names and codes, never personal data."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    reference: Mapped[str | None] = mapped_column(String(32), index=True)
+    fields: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(Base):
+    """The chain's head (one row), moved in the same transaction as each
+    append: deleting the newest events alone leaves it pointing past them."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

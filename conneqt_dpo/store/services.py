@@ -1,0 +1,524 @@
+"""The use cases the GUI and the CLI share.
+
+Each public method is one transaction with its audit events (one per case
+touched). Each checks, in this order, the input, the caller's role and the
+workflow, and the law (through the deadline engine, which refuses events the
+statutory clock cannot accept); a refusal raises a DomainError whose message
+is meant for a person, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from conneqt_dpo.domain import calendars, deadlines, regimes
+from conneqt_dpo.domain.errors import DomainError
+from conneqt_dpo.domain.organisation import Organisation
+from conneqt_dpo.domain.validation import (
+    clean_email,
+    clean_login,
+    clean_name,
+    clean_phone,
+    clean_text,
+)
+from conneqt_dpo.domain.workflow import (
+    OPEN_STATES,
+    Role,
+    State,
+    check_action,
+    check_event,
+    parse_action,
+    parse_channel,
+    parse_role,
+)
+from conneqt_dpo.store import audit, queries
+from conneqt_dpo.store.profile import default_organisation
+from conneqt_dpo.store.errors import NotFound, StoreError
+from conneqt_dpo.store.models import (
+    Case,
+    ClockEventRow,
+    DataSubject,
+    Document,
+    Note,
+    ReferenceCounter,
+    RequestGroup,
+    User,
+)
+from conneqt_dpo.store.store import Clock, Store, system_clock
+from conneqt_dpo.store.views import (
+    CaseDetail,
+    CaseQuery,
+    CaseRow,
+    CasesChanged,
+    NewRequest,
+    UserView,
+)
+
+REFERENCE = re.compile(r"^DSR-(\d{4})-(\d{5,})$")
+MAX_NOTE = 20_000
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"DSR-{year}-{number:05d}"
+
+
+class Services:
+    """The store's use cases, acting as one user."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        user: str | None = None,
+        clock: Clock = system_clock,
+        organisation: Organisation | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.organisation = organisation or default_organisation()
+        self.tz = ZoneInfo(self.organisation.timezone)
+        self._login = user
+
+    # -- time -------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(dt.UTC)
+
+    def today(self) -> dt.date:
+        """The date at the controller (spec/deadlines.md, "Counting")."""
+        return self.now().astimezone(self.tz).date()
+
+    def _stamp(self) -> dt.datetime:
+        return self.now().replace(tzinfo=None)
+
+    # -- users ------------------------------------------------------------
+
+    def actor(self) -> UserView:
+        with self.store.read() as s:
+            return _user_view(self._actor(s))
+
+    def _actor(self, s: Session) -> User:
+        if self._login is not None:
+            u = s.execute(select(User).where(User.login == self._login)).scalar_one_or_none()
+            if u is None:
+                raise StoreError(f"no user '{self._login}' in this store")
+            if not u.active:
+                raise StoreError(f"user '{self._login}' is deactivated")
+            return u
+        u = s.execute(
+            select(User).where(User.role == Role.DPO.value, User.active).order_by(User.id)
+        ).scalars().first()
+        if u is None:
+            raise StoreError("this store has no DPO yet: run `conneqt-dpo init` first")
+        return u
+
+    def init(self, *, login: str = "dpo", name: str, email: str | None = None) -> UserView:
+        """Create the first user of a new store: a DPO."""
+        login = clean_login(login)
+        name = clean_name(name)
+        email = clean_email(email) if email else None
+        with self.store.write() as s:
+            if s.execute(select(func.count(User.id))).scalar_one():
+                raise StoreError("this store already has users; `init` is for a new store")
+            u = User(login=login, name=name, email=email, role="dpo", active=True,
+                     created_at=self._stamp())
+            s.add(u)
+            s.flush()
+            self._audit(s, login, "user.created", "user", u.id, fields=("login", "name", "email",
+                        "role"), detail={"role": "dpo"})
+            return _user_view(u)
+
+    def add_user(self, *, login: str, name: str, role: str, email: str | None = None) -> UserView:
+        login = clean_login(login)
+        name = clean_name(name)
+        r = parse_role(role)
+        email = clean_email(email) if email else None
+        with self.store.write() as s:
+            me = self._actor(s)
+            if me.role not in (Role.DPO, Role.ADMIN):
+                raise StoreError("only a dpo or an admin may add users")
+            if s.execute(select(User.id).where(User.login == login)).first():
+                raise StoreError(f"login '{login}' is taken")
+            u = User(login=login, name=name, email=email, role=r.value, active=True,
+                     created_at=self._stamp())
+            s.add(u)
+            s.flush()
+            self._audit(s, me.login, "user.created", "user", u.id,
+                        fields=("login", "name", "email", "role"), detail={"role": r.value})
+            return _user_view(u)
+
+    def users(self) -> list[UserView]:
+        with self.store.read() as s:
+            return [_user_view(u) for u in s.execute(select(User).order_by(User.id)).scalars()]
+
+    # -- intake -----------------------------------------------------------
+
+    def log_request(self, req: NewRequest) -> list[str]:
+        """Log one request: one case per right, linked in one request group,
+        all for the same data subject. Returns the new references."""
+        regimes.get_regime(req.regime)
+        channel = parse_channel(req.channel)
+        name = clean_name(req.name)
+        email = clean_email(req.email) if req.email else None
+        phone = clean_phone(req.phone) if req.phone else None
+        if not req.rights:
+            raise DomainError("name at least one right")
+        rights = list(dict.fromkeys(req.rights))
+        now = self.now()
+        received_at = (req.received_at or now).astimezone(dt.UTC)
+        if received_at > now:
+            raise DomainError("the received date is in the future")
+        received_on = received_at.astimezone(self.tz).date()
+        reason = None
+        if req.received_reason is not None and req.received_reason.strip():
+            reason = clean_text(req.received_reason, "the backdating reason", max_len=500)
+        if received_on < self.today() and reason is None:
+            raise DomainError(
+                "a receipt dated before today needs a reason (--received-reason), "
+                "e.g. 'letter opened late'"
+            )
+        note = clean_text(req.note, "the note", max_len=MAX_NOTE, multiline=True) if req.note else None
+        for right in rights:
+            regimes.check_right(req.regime, right, received_on)
+        calendar = calendars.get_calendar(req.calendar) if req.calendar else None
+
+        with self.store.write() as s:
+            me = self._actor(s)
+            _require(me, Role.DPO, Role.SUPPORT, doing="log requests")
+            stamp = self._stamp()
+            subject = self._find_or_add_subject(s, name, email, phone, stamp)
+            group = RequestGroup(channel=channel.value, received_at=received_at.replace(tzinfo=None),
+                                 created_at=stamp, created_by=me.id)
+            s.add(group)
+            s.flush()
+            refs = []
+            for right in rights:
+                number = self._next_number(s, received_on.year)
+                case = Case(
+                    reference=format_reference(received_on.year, number),
+                    year=received_on.year,
+                    number=number,
+                    group_id=group.id,
+                    subject_id=subject.id,
+                    regime=req.regime,
+                    right=right,
+                    channel=channel.value,
+                    received_at=received_at.replace(tzinfo=None),
+                    received_on=received_on,
+                    backdate_reason=reason,
+                    state=State.NEW.value,
+                    calendar=calendar.code if calendar else None,
+                    clock_state="running",
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+                s.add(case)
+                s.flush()
+                s.add(ClockEventRow(case_id=case.id, kind="received", on=received_on,
+                                    recorded_at=stamp, recorded_by=me.id))
+                if note:
+                    s.add(Note(case_id=case.id, text=note, created_at=stamp, author_id=me.id))
+                s.flush()
+                self._recompute(s, case)
+                fields = ["regime", "right", "channel", "received", "subject"]
+                if note:
+                    fields.append("note")
+                if reason:
+                    fields.append("backdate_reason")
+                self._audit(s, me.login, "case.logged", "case", case.id, case.reference,
+                            fields=fields,
+                            detail={"group": group.id, "regime": req.regime, "right": right,
+                                    "channel": channel.value, "subject": subject.id})
+                refs.append(case.reference)
+            return refs
+
+    def _find_or_add_subject(
+        self, s: Session, name: str, email: str | None, phone: str | None, stamp: dt.datetime
+    ) -> DataSubject:
+        if email:
+            for cand in s.execute(
+                select(DataSubject).where(func.lower(DataSubject.email) == email.lower())
+            ).scalars():
+                if cand.name.casefold() == name.casefold():
+                    if phone and not cand.phone:
+                        cand.phone = phone
+                    return cand
+        subject = DataSubject(name=name, email=email, phone=phone, created_at=stamp)
+        s.add(subject)
+        s.flush()
+        return subject
+
+    def _next_number(self, s: Session, year: int) -> int:
+        """The next number of `year`, in this transaction: gap-free because a
+        rolled-back transaction also rolls back the counter, and two writers
+        serialise on the counter row (SQLite: the write lock; PostgreSQL:
+        the row lock the UPDATE takes)."""
+        for _ in range(3):
+            n = s.execute(
+                update(ReferenceCounter)
+                .where(ReferenceCounter.year == year)
+                .values(last_number=ReferenceCounter.last_number + 1)
+                .returning(ReferenceCounter.last_number)
+            ).scalar_one_or_none()
+            if n is not None:
+                return int(n)
+            try:
+                with s.begin_nested():
+                    s.add(ReferenceCounter(year=year, last_number=1))
+                return 1
+            except IntegrityError:
+                continue  # another writer created the year's row first
+        raise StoreError("could not allocate a reference; try again")
+
+    # -- case work --------------------------------------------------------
+
+    def act(
+        self,
+        reference: str,
+        action: str,
+        *,
+        reason: str | None = None,
+        note: str | None = None,
+        on: dt.date | None = None,
+    ) -> CasesChanged:
+        a = parse_action(action)
+        text = clean_text(note, "the note", max_len=MAX_NOTE, multiline=True) if note else None
+        on = self._event_date(on)
+        with self.store.write() as s:
+            me = self._actor(s)
+            case = self._case_for_update(s, reference)
+            before = State(case.state)
+            t = check_action(before, a, Role(me.role), regime=case.regime, right=case.right,
+                             reason=reason)
+            stamp = self._stamp()
+            fields = ["state"]
+            if t.clock_event:
+                s.add(ClockEventRow(case_id=case.id, kind=t.clock_event, on=on, reason=reason,
+                                    recorded_at=stamp, recorded_by=me.id))
+                fields.append("clock_events")
+            case.state = t.target.value
+            case.updated_at = stamp
+            if text:
+                s.add(Note(case_id=case.id, text=text, created_at=stamp, author_id=me.id))
+                fields.append("note")
+            s.flush()
+            self._recompute(s, case)
+            self._audit(s, me.login, f"case.{a.value}", "case", case.id, case.reference,
+                        fields=fields,
+                        detail={"from": before.value, "to": t.target.value, "reason": reason,
+                                "event": t.clock_event,
+                                "on": on.isoformat() if t.clock_event else None})
+            return CasesChanged((case.reference,))
+
+    def record_event(
+        self,
+        reference: str,
+        kind: str,
+        *,
+        on: dt.date | None = None,
+        reason: str | None = None,
+        note: str | None = None,
+    ) -> CasesChanged:
+        text = clean_text(note, "the note", max_len=MAX_NOTE, multiline=True) if note else None
+        on = self._event_date(on)
+        with self.store.write() as s:
+            me = self._actor(s)
+            case = self._case_for_update(s, reference)
+            check_event(kind, Role(me.role), state=State(case.state), reason=reason)
+            stamp = self._stamp()
+            s.add(ClockEventRow(case_id=case.id, kind=kind, on=on, reason=reason,
+                                recorded_at=stamp, recorded_by=me.id))
+            fields = ["clock_events"]
+            if text:
+                s.add(Note(case_id=case.id, text=text, created_at=stamp, author_id=me.id))
+                fields.append("note")
+            case.updated_at = stamp
+            s.flush()
+            self._recompute(s, case)
+            self._audit(s, me.login, "case.event", "case", case.id, case.reference,
+                        fields=fields,
+                        detail={"event": kind, "on": on.isoformat(), "reason": reason})
+            return CasesChanged((case.reference,))
+
+    def assign(self, reference: str, login: str | None) -> CasesChanged:
+        with self.store.write() as s:
+            me = self._actor(s)
+            _require(me, Role.DPO, Role.SUPPORT, doing="assign cases")
+            case = self._case_for_update(s, reference)
+            assignee = None
+            if login is not None:
+                assignee = s.execute(select(User).where(User.login == login)).scalar_one_or_none()
+                if assignee is None:
+                    raise NotFound(f"no user '{login}' in this store")
+                if not assignee.active:
+                    raise StoreError(f"user '{login}' is deactivated")
+                if assignee.role not in (Role.DPO, Role.SUPPORT):
+                    raise StoreError(f"'{login}' is an {assignee.role}: only dpo or support "
+                                     "users work on cases")
+            case.assignee_id = assignee.id if assignee else None
+            case.updated_at = self._stamp()
+            self._audit(s, me.login, "case.assigned", "case", case.id, case.reference,
+                        fields=["assignee"],
+                        detail={"assignee": assignee.id if assignee else None})
+            return CasesChanged((case.reference,))
+
+    def add_note(self, reference: str, text: str) -> CasesChanged:
+        body = clean_text(text, "the note", max_len=MAX_NOTE, multiline=True)
+        with self.store.write() as s:
+            me = self._actor(s)
+            _require(me, Role.DPO, Role.SUPPORT, doing="add notes to cases")
+            case = self._case_for_update(s, reference)
+            note = Note(case_id=case.id, text=body, created_at=self._stamp(), author_id=me.id)
+            s.add(note)
+            s.flush()
+            self._audit(s, me.login, "case.note-added", "case", case.id, case.reference,
+                        fields=["note"], detail={"note": note.id})
+            return CasesChanged((case.reference,))
+
+    def attach_document(
+        self,
+        reference: str,
+        *,
+        filename: str,
+        media_type: str,
+        size: int,
+        sha256: str,
+        kind: str = "attachment",
+    ) -> int:
+        """Record a document on a case (the encrypted content is kept by the
+        document store); returns the document id."""
+        name = _safe_filename(filename)
+        if size < 0:
+            raise DomainError("a document cannot have a negative size")
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise DomainError("the document checksum must be a SHA-256 hex digest")
+        media = clean_text(media_type, "the media type", max_len=127)
+        k = clean_login(kind)
+        with self.store.write() as s:
+            me = self._actor(s)
+            _require(me, Role.DPO, Role.SUPPORT, doing="attach documents")
+            case = self._case_for_update(s, reference)
+            doc = Document(case_id=case.id, kind=k, filename=name, media_type=media, size=size,
+                           sha256=sha256, added_at=self._stamp(), added_by=me.id)
+            s.add(doc)
+            s.flush()
+            self._audit(s, me.login, "case.document-attached", "case", case.id, case.reference,
+                        fields=["document"], detail={"document": doc.id, "kind": k})
+            return doc.id
+
+    # -- reading ----------------------------------------------------------
+
+    def list_cases(self, query: CaseQuery = CaseQuery()) -> list[CaseRow]:
+        with self.store.read() as s:
+            return queries.list_cases(s, query)
+
+    def count_cases(self, query: CaseQuery = CaseQuery()) -> int:
+        with self.store.read() as s:
+            return queries.count_cases(s, query)
+
+    def get_case(self, reference: str, *, today: dt.date | None = None) -> CaseDetail:
+        with self.store.read() as s:
+            case = s.execute(
+                select(Case)
+                .where(Case.reference == _check_reference(reference))
+                .options(
+                    selectinload(Case.clock_events),
+                    selectinload(Case.notes),
+                    selectinload(Case.documents),
+                    selectinload(Case.tasks),
+                )
+            ).scalar_one_or_none()
+            if case is None:
+                raise NotFound(f"no case {reference}")
+            result = self._compute(case, today=today or self.today())
+            return queries.case_detail(s, case, result.explanation, result.status)
+
+    # -- helpers ----------------------------------------------------------
+
+    def _event_date(self, on: dt.date | None) -> dt.date:
+        today = self.today()
+        if on is None:
+            return today
+        if on > today:
+            raise DomainError(f"{on.isoformat()} is in the future")
+        return on
+
+    def _case_for_update(self, s: Session, reference: str) -> Case:
+        case = s.execute(
+            select(Case).where(Case.reference == _check_reference(reference)).with_for_update()
+        ).scalar_one_or_none()
+        if case is None:
+            raise NotFound(f"no case {reference}")
+        return case
+
+    def _compute(self, case: Case, *, today: dt.date | None = None) -> deadlines.DeadlineResult:
+        events = [deadlines.ClockEvent(e.kind, e.on) for e in case.clock_events]
+        cal = calendars.get_calendar(case.calendar) if case.calendar else None
+        return deadlines.compute(case.regime, case.right, events, calendar=cal, today=today)
+
+    def _recompute(self, s: Session, case: Case) -> None:
+        """Recompute the case's dates from its clock events, in the caller's
+        transaction. The engine refuses what the law does not allow (an
+        extension noticed too late, an answer before its question, ...)."""
+        s.refresh(case, ["clock_events"])
+        r = self._compute(case)
+        case.clock_state = r.clock_state
+        case.acknowledge_by = r.acknowledge_by
+        case.respond_by = r.respond_by
+        case.extended_respond_by = r.extended_respond_by
+        case.due_on = r.due
+        case.target_on = r.target
+        case.calendar_version = r.calendar_version
+
+    def _audit(
+        self,
+        s: Session,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        reference: str | None = None,
+        *,
+        fields: Sequence[str] = (),
+        detail: audit.Detail | None = None,
+    ) -> None:
+        audit.append(s, occurred_at=self.now().isoformat(timespec="microseconds"), actor=actor,
+                     action=action, entity=entity, entity_id=entity_id, reference=reference,
+                     fields=fields, detail=detail)
+
+
+def _require(user: User, *roles: Role, doing: str) -> None:
+    if user.role not in roles:
+        who = " or ".join(r.value for r in roles)
+        raise StoreError(f"only {who} users may {doing} (you are {user.role})")
+
+
+def _check_reference(reference: str) -> str:
+    ref = reference.strip().upper()
+    if not REFERENCE.match(ref):
+        raise DomainError(f"'{reference[:40]}' is not a case reference (like DSR-2026-00042)")
+    return ref
+
+
+def _safe_filename(filename: str) -> str:
+    """Keep only the last path component and refuse names that could escape a
+    folder or hide their type."""
+    base = re.split(r"[\\/]", filename.strip())[-1]
+    base = clean_text(base, "the file name", max_len=255)
+    if base in (".", "..") or base.startswith("."):
+        raise DomainError(f"'{filename[:60]}' is not an acceptable file name")
+    return base
+
+
+def _user_view(u: User) -> UserView:
+    return UserView(u.id, u.login, u.name, u.email, u.role, u.active)
+
+
+__all__ = ["OPEN_STATES", "Services", "format_reference"]

@@ -1,0 +1,149 @@
+"""Opening the case store: find it, check it, migrate it, hand out sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from conneqt_dpo.store import audit, engine as engine_mod, migrate, paths
+from conneqt_dpo.store.errors import StoreError, StoreUnavailable
+from conneqt_dpo.store.models import AuditAnchor, StoreMeta
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Store:
+    url: str
+    paths: paths.Paths
+    engine: Engine
+    store_id: str
+    migration: migrate.MigrationReport
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        return engine_mod.sqlite_path(self.url)
+
+    @property
+    def anchor_file(self) -> Path | None:
+        """The outside anchor lives beside a local store only: a shared
+        server's store is protected by the server."""
+        f = self.sqlite_file
+        return self.paths.audit_anchor if f is not None else None
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: commit on success, roll back on any error, then
+        move the outside anchor of the audit chain forward."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as e:
+                raise _friendly(e) from e
+            self._advance_anchor_file(session)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        ro = self.engine.execution_options(conneqt_readonly=True)
+        with Session(ro) as session:
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as e:
+                raise _friendly(e) from e
+
+    def _advance_anchor_file(self, session: Session) -> None:
+        path = self.anchor_file
+        if path is None:
+            return
+        with self.read() as s:
+            head = s.execute(select(AuditAnchor.seq, AuditAnchor.hash)).first()
+        if head is None:
+            return
+        current = audit.read_anchor_file(path)
+        if current is not None and current.store_id == self.store_id and current.seq >= head.seq:
+            return  # another process already moved it further
+        audit.write_anchor_file(path, audit.Head(self.store_id, head.seq, head.hash))
+
+    def verify_audit(self) -> audit.Verdict:
+        with self.engine.execution_options(conneqt_readonly=True).connect() as con:
+            return audit.verify(con, store_id=self.store_id, anchor_file=self.anchor_file)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _friendly(e: DBAPIError) -> StoreError:
+    text = str(e.orig).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return StoreError("the store is busy in another window or process; try again")
+    if "disk is full" in text or "no space" in text:
+        return StoreError("the disk is full: free some space; nothing was saved")
+    if "readonly" in text or "read-only" in text:
+        return StoreError("the store is read-only for this account; nothing was saved")
+    return StoreError(f"the store refused the change: {e.orig}")
+
+
+def resolve_url(url: str | None, p: paths.Paths) -> str:
+    return url or os.environ.get(paths.DATABASE_URL_ENV) or engine_mod.sqlite_url(p.store_file)
+
+
+def open_store(
+    url: str | None = None,
+    data_dir: Path | None = None,
+    *,
+    clock: Clock = system_clock,
+    migrations: Path | None = None,
+) -> Store:
+    """Open (creating or upgrading as needed) the store. Raises
+    StoreUnavailable, leaving everything untouched, when it cannot."""
+    p = paths.resolve(data_dir)
+    paths.ensure_data_dir(p)
+    resolved = resolve_url(url, p)
+    sqlite_file = engine_mod.sqlite_path(resolved) if engine_mod.is_sqlite(resolved) else None
+    if sqlite_file is not None:
+        engine_mod.precheck_sqlite_file(sqlite_file)
+        if not sqlite_file.exists() and not os.access(sqlite_file.parent, os.W_OK):
+            raise StoreUnavailable(f"cannot create the store in {sqlite_file.parent}")
+    eng = engine_mod.make_engine(resolved)
+    try:
+        report = migrate.upgrade(
+            eng, sqlite_file=sqlite_file, backups_dir=p.backups_dir, scripts=migrations
+        )
+        store_id = _store_id(eng, clock)
+    except OperationalError as e:
+        eng.dispose()
+        raise StoreUnavailable(f"cannot open the store: {e.orig}") from None
+    except BaseException:
+        eng.dispose()
+        raise
+    if sqlite_file is not None and os.name == "posix":
+        os.chmod(sqlite_file, 0o600)
+    return Store(resolved, p, eng, store_id, report)
+
+
+def _store_id(eng: Engine, clock: Clock) -> str:
+    with Session(eng) as s, s.begin():
+        meta = s.get(StoreMeta, 1)
+        if meta is None:
+            meta = StoreMeta(id=1, store_id=str(uuid.uuid4()), created_at=_naive_utc(clock()))
+            s.add(meta)
+        return meta.store_id
+
+
+def _naive_utc(t: dt.datetime) -> dt.datetime:
+    return t.astimezone(dt.UTC).replace(tzinfo=None)

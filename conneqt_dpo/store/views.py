@@ -1,0 +1,211 @@
+"""What the services hand to the GUI and the CLI: frozen plain data, never ORM
+rows (a detached row that lazy-loads on the GUI thread is a bug)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    login: str
+    name: str
+    email: str | None
+    role: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """One incoming request: one case per right, all for the same person."""
+
+    regime: str
+    rights: tuple[str, ...]
+    channel: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    received_at: dt.datetime | None = None  # aware; None = now
+    received_reason: str | None = None  # required when backdated
+    note: str | None = None
+    calendar: str | None = None  # holiday calendar code; None = the regime's
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    state: str | None = None
+    open_only: bool = False
+    overdue_on: dt.date | None = None  # only cases overdue on that day
+    assignee: str | None = None
+    regime: str | None = None
+    text: str | None = None  # name, email or reference contains
+    sort: str = "due"  # due | received | reference | state
+    descending: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the queue."""
+
+    id: int
+    reference: str
+    regime: str
+    right: str
+    channel: str
+    state: str
+    clock_state: str
+    received: dt.date
+    due: dt.date | None
+    target: dt.date | None
+    requester_name: str
+    requester_email: str | None
+    assignee: str | None
+
+    def days_left(self, today: dt.date) -> int | None:
+        return None if self.due is None else (self.due - today).days
+
+    def to_json(self, today: dt.date | None = None) -> dict[str, object]:
+        d: dict[str, object] = {
+            "reference": self.reference,
+            "regime": self.regime,
+            "right": self.right,
+            "channel": self.channel,
+            "state": self.state,
+            "clock_state": self.clock_state,
+            "received": self.received.isoformat(),
+            "due": _iso(self.due),
+            "target": _iso(self.target),
+            "requester_name": self.requester_name,
+            "requester_email": self.requester_email,
+            "assignee": self.assignee,
+        }
+        if today is not None:
+            d["days_left"] = self.days_left(today)
+        return d
+
+
+@dataclass(frozen=True)
+class EventView:
+    kind: str
+    on: dt.date
+    reason: str | None
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    text: str
+    created_at: dt.datetime
+    author: str
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    kind: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    added_at: dt.datetime
+    added_by: str
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    system: str
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    row: CaseRow
+    group_references: tuple[str, ...]  # the other cases of the same request
+    received_at: dt.datetime
+    backdate_reason: str | None
+    requester_phone: str | None
+    agent_name: str | None
+    acknowledge_by: dt.date | None
+    respond_by: dt.date | None
+    extended_respond_by: dt.date | None
+    calendar: str | None
+    calendar_version: str | None
+    events: tuple[EventView, ...]
+    notes: tuple[NoteView, ...]
+    documents: tuple[DocumentView, ...]
+    tasks: tuple[TaskView, ...]
+    explanation: tuple[str, ...] = field(default=())
+    status: str | None = None
+
+    @property
+    def reference(self) -> str:
+        return self.row.reference
+
+    def to_json(self, today: dt.date | None = None) -> dict[str, object]:
+        d = self.row.to_json(today)
+        d.update(
+            {
+                "received_at": self.received_at.isoformat(),
+                "backdate_reason": self.backdate_reason,
+                "requester_phone": self.requester_phone,
+                "agent_name": self.agent_name,
+                "linked": list(self.group_references),
+                "acknowledge_by": _iso(self.acknowledge_by),
+                "respond_by": _iso(self.respond_by),
+                "extended_respond_by": _iso(self.extended_respond_by),
+                "calendar": self.calendar,
+                "calendar_version": self.calendar_version,
+                "status": self.status,
+                "explanation": list(self.explanation),
+                "events": [
+                    {
+                        "kind": e.kind,
+                        "date": e.on.isoformat(),
+                        "reason": e.reason,
+                        "recorded_at": e.recorded_at.isoformat(),
+                        "recorded_by": e.recorded_by,
+                    }
+                    for e in self.events
+                ],
+                "notes": [
+                    {
+                        "id": n.id,
+                        "text": n.text,
+                        "created_at": n.created_at.isoformat(),
+                        "author": n.author,
+                    }
+                    for n in self.notes
+                ],
+                "documents": [
+                    {
+                        "id": doc.id,
+                        "kind": doc.kind,
+                        "filename": doc.filename,
+                        "media_type": doc.media_type,
+                        "size": doc.size,
+                        "sha256": doc.sha256,
+                    }
+                    for doc in self.documents
+                ],
+                "tasks": [{"id": t.id, "system": t.system, "outcome": t.outcome} for t in self.tasks],
+            }
+        )
+        return d
+
+
+@dataclass(frozen=True)
+class CasesChanged:
+    """Broadcast after a write so views refresh only the rows it names."""
+
+    references: tuple[str, ...]
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()

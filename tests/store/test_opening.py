@@ -1,0 +1,161 @@
+"""Opening a store: created and migrated on first use, an older one upgraded
+after a backup copy, and a newer, corrupt or unwritable one refused with the
+file left untouched."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from conneqt_dpo._bundled import migrations_dir
+from conneqt_dpo.store.errors import StoreUnavailable
+from conneqt_dpo.store.services import Services
+from conneqt_dpo.store.store import open_store
+from tests.conftest import FrozenClock
+from tests.store.test_services import request
+
+SECOND = '''"""a later change: a column for the test
+
+Revision ID: 20991231_0099
+Revises: 20261124_0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "20991231_0099"
+down_revision = "20261124_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("notes") as batch:
+        batch.add_column(sa.Column("pinned", sa.Boolean(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("notes") as batch:
+        batch.drop_column("pinned")
+'''
+
+
+@pytest.fixture
+def newer_migrations(tmp_path: Path) -> Path:
+    """The shipped migrations plus one more, as a later version would ship."""
+    d = tmp_path / "migrations-next"
+    shutil.copytree(migrations_dir(), d, ignore=shutil.ignore_patterns("__pycache__"))
+    (d / "versions" / "2099_12_31_test_column.py").write_text(SECOND)
+    return d
+
+
+def _digest(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def test_a_new_store_is_created_owner_only_in_wal_mode(data_dir: Path, clock: FrozenClock) -> None:
+    store = open_store(data_dir=data_dir, clock=clock)
+    try:
+        assert store.migration.created
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+        assert stat.S_IMODE(store.paths.store_file.stat().st_mode) == 0o600
+        with store.engine.connect() as con:
+            assert con.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert con.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert con.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    finally:
+        store.close()
+
+
+def test_an_older_store_is_backed_up_then_upgraded(
+    data_dir: Path, clock: FrozenClock, newer_migrations: Path
+) -> None:
+    store = open_store(data_dir=data_dir, clock=clock)
+    svc = Services(store, clock=clock)
+    svc.init(name="Dana Officer")
+    (ref,) = svc.log_request(request())
+    store.close()
+
+    upgraded = open_store(data_dir=data_dir, clock=clock, migrations=newer_migrations)
+    try:
+        assert upgraded.migration.before == "20261124_0001"
+        assert upgraded.migration.after == "20991231_0099"
+        backup = upgraded.migration.backup
+        assert backup is not None and backup.parent == data_dir / "backups"
+        con = sqlite3.connect(backup)
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            "20261124_0001",)
+        assert con.execute("SELECT reference FROM cases").fetchall() == [(ref,)]
+        con.close()
+        assert Services(upgraded, clock=clock).get_case(ref).row.reference == ref
+        assert upgraded.verify_audit().ok
+    finally:
+        upgraded.close()
+
+
+def test_a_store_from_a_newer_version_is_refused_untouched(
+    data_dir: Path, clock: FrozenClock, newer_migrations: Path
+) -> None:
+    open_store(data_dir=data_dir, clock=clock, migrations=newer_migrations).close()
+    f = data_dir / "store.db"
+    before = _digest(f)
+    with pytest.raises(StoreUnavailable, match="newer version"):
+        open_store(data_dir=data_dir, clock=clock)
+    assert _digest(f) == before
+    assert not (data_dir / "backups").exists()
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b"\x00" * 4096,
+                                     b"SQLite format 3\x00" + b"\xff" * 4000])
+def test_a_corrupt_store_file_is_refused_untouched(
+    data_dir: Path, clock: FrozenClock, content: bytes
+) -> None:
+    data_dir.mkdir(parents=True)
+    f = data_dir / "store.db"
+    f.write_bytes(content)
+    with pytest.raises(StoreUnavailable, match="left untouched"):
+        open_store(data_dir=data_dir, clock=clock)
+    assert f.read_bytes() == content
+    assert sorted(p.name for p in data_dir.iterdir()) == ["store.db"]
+
+
+def test_a_foreign_database_is_refused(data_dir: Path, clock: FrozenClock) -> None:
+    data_dir.mkdir(parents=True)
+    con = sqlite3.connect(data_dir / "store.db")
+    con.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreUnavailable, match="no conneqt-dpo schema"):
+        open_store(data_dir=data_dir, clock=clock)
+
+
+def test_an_unwritable_data_folder_is_a_clear_error(tmp_path: Path, clock: FrozenClock) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    # Permissions do not stop root; a kernel folder does.
+    target = Path("/sys/kernel") if os.geteuid() == 0 else locked
+    try:
+        before = sorted(p.name for p in target.iterdir())
+        with pytest.raises(StoreUnavailable, match="not writable"):
+            open_store(data_dir=target, clock=clock)
+        assert sorted(p.name for p in target.iterdir()) == before
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_data_folder_that_cannot_be_created(tmp_path: Path, clock: FrozenClock) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreUnavailable, match="cannot create the data folder"):
+        open_store(data_dir=blocker / "data", clock=clock)
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_bad_database_url_is_a_clear_error(data_dir: Path, clock: FrozenClock) -> None:
+    with pytest.raises(StoreUnavailable, match="nonsense"):
+        open_store("nonsense://", data_dir=data_dir, clock=clock)
