@@ -56,16 +56,29 @@ def _datetime(text: str) -> dt.datetime:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
-                        help="store URL (default: SQLite in the data folder; "
-                        "or CONNEQT_DPO_DATABASE_URL)")
-    common.add_argument("--user", metavar="LOGIN", default=argparse.SUPPRESS,
-                        help="act as this user (or CONNEQT_DPO_USER; default the first DPO)")
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="store URL (default: SQLite in the data folder; or CONNEQT_DPO_DATABASE_URL)",
+    )
+    common.add_argument(
+        "--user",
+        metavar="LOGIN",
+        default=argparse.SUPPRESS,
+        help="act as this user (or CONNEQT_DPO_USER; default the first DPO)",
+    )
 
-    p = _Parser(prog="conneqt-dpo", parents=[common],
-                description="Data-subject rights requests, from intake to response.")
-    p.add_argument("--demo", action="store_true",
-                   help=f"start the app on the demo store in ./{DEMO_DIR} (fake cases)")
+    p = _Parser(
+        prog="conneqt-dpo",
+        parents=[common],
+        description="Data-subject rights requests, from intake to response.",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help=f"start the app on the demo store in ./{DEMO_DIR} (fake cases)",
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     def cmd(name: str, help: str) -> argparse.ArgumentParser:
@@ -88,10 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--name", required=True)
     c.add_argument("--email", required=True)
     c.add_argument("--phone")
-    c.add_argument("--received", type=_datetime, metavar="DATETIME",
-                   help="when it arrived (local time at the organisation), default now")
-    c.add_argument("--received-reason", metavar="TEXT",
-                   help="why the receipt is dated before today")
+    c.add_argument(
+        "--received",
+        type=_datetime,
+        metavar="DATETIME",
+        help="when it arrived (local time at the organisation), default now",
+    )
+    c.add_argument(
+        "--received-reason", metavar="TEXT", help="why the receipt is dated before today"
+    )
     c.add_argument("--calendar", metavar="CODE", help="holiday calendar, default the regime's")
     c.add_argument("--note")
 
@@ -394,8 +412,10 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         report = backup(store, args.path)
     finally:
         store.close()
-    print(f"backup written to {report.path}: {report.cases} cases, {report.events} audit "
-          "events, verified")
+    print(
+        f"backup written to {report.path}: {report.cases} cases, {report.events} audit "
+        "events, verified"
+    )
     return 0
 
 
@@ -413,8 +433,10 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     if args.demo:
         # The demo never touches the real store, whatever the environment says.
         return run_gui(demo_dir=Path.cwd() / DEMO_DIR, demo_cases=DEMO_CASES)
-    return run_gui(database=getattr(args, "database", None),
-                   user=getattr(args, "user", None) or os.environ.get(USER_ENV) or None)
+    return run_gui(
+        database=getattr(args, "database", None),
+        user=getattr(args, "user", None) or os.environ.get(USER_ENV) or None,
+    )
 
 
 _COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
@@ -436,7 +458,11 @@ _COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # --help, or a usage error already printed in one line
+        return e.code if isinstance(e.code, int) else 2
+    handler: Callable[[argparse.Namespace], int]
     if args.command is None:
         handler = _cmd_gui
     else:

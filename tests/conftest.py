@@ -41,8 +41,12 @@ class FrozenClock:
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("CONNEQT_DPO_DATA_DIR", str(data))
-    for name in ("CONNEQT_DPO_DATABASE_URL", "CONNEQT_DPO_USER", "CONNEQT_DPO_PASSPHRASE",
-                 "CONNEQT_DPO_BUNDLE_PASSPHRASE"):
+    for name in (
+        "CONNEQT_DPO_DATABASE_URL",
+        "CONNEQT_DPO_USER",
+        "CONNEQT_DPO_PASSPHRASE",
+        "CONNEQT_DPO_BUNDLE_PASSPHRASE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

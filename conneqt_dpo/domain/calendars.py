@@ -281,7 +281,7 @@ def get_calendar(
     """The calendar called ``code`` (``NONE``, ``GB-ENG``, ``GB-SCT``,
     ``GB-NIR``, ``US``, ``US-CA`` or an EU member state such as ``IE``),
     with the organisation's extra closures and open days."""
-    base = _BASE_CALENDARS.get(code)
+    base = _BASE_CALENDARS.get(code) if isinstance(code, str) else None
     if base is not None and not extra_closures and not open_days:
         return base  # the common case, kept fast
     key = code.strip().upper() if isinstance(code, str) else ""

@@ -253,6 +253,8 @@ class _RelevantTimeClock:
         return any(self.open.values())
 
     def pauses(self, extended: bool) -> tuple[tuple[tuple[dt.date, dt.date], ...], int]:
+        if not self.ranges:
+            return (), 0
         start = self.start
         counted = _merge(
             (max(first, start), last)

@@ -9,7 +9,9 @@ from conneqt_dpo.domain.errors import DomainError
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Delivery is
 # what proves an address; this only catches typing mistakes.
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$")
+_EMAIL = re.compile(
+    r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$"
+)
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{3,32}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$")
 _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{0,63}$")
 

@@ -6,16 +6,28 @@ rows takes seconds); rows arrive a page at a time through fetchMore."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
+from conneqt_dpo.domain.deadlines import DeadlineSettings
 from conneqt_dpo.store.views import CaseQuery, CaseRow
 
 PAGE = 500
 Index = QModelIndex | QPersistentModelIndex
+
+
+def days_left(row: CaseRow, today: dt.date) -> int | None:
+    """Days to the date in force, only while the clock runs: a case that has
+    been answered or withdrawn (clock stopped) has no days left to count."""
+    if row.clock_state != "running" or row.due is None:
+        return None
+    return (row.due - today).days
+
 
 # (header, sort key in the store, cell text)
 COLUMNS: tuple[tuple[str, str, Callable[[CaseRow, dt.date], str]], ...] = (
@@ -25,10 +37,35 @@ COLUMNS: tuple[tuple[str, str, Callable[[CaseRow, dt.date], str]], ...] = (
     ("State", "state", lambda r, _t: r.state),
     ("Received", "received", lambda r, _t: r.received.isoformat()),
     ("Due", "due", lambda r, _t: r.due.isoformat() if r.due else "—"),
-    ("Days left", "due", lambda r, t: "" if r.due is None else str((r.due - t).days)),
+    ("Days left", "due", lambda r, t: "" if (d := days_left(r, t)) is None else str(d)),
     ("Requester", "requester", lambda r, _t: r.requester_name),
     ("Assignee", "assignee", lambda r, _t: r.assignee or ""),
 )
+DUE_COLUMN = 5
+DAYS_LEFT_COLUMN = 6
+
+
+class Urgency(enum.Enum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due soon"
+
+
+def urgency(row: CaseRow, today: dt.date, due_soon_days: int) -> Urgency | None:
+    """How the queue flags a row, from the dates it already carries: the
+    store decides the due date, this only compares it with today."""
+    left = days_left(row, today)
+    if left is None:
+        return None
+    if left < 0:
+        return Urgency.OVERDUE
+    return Urgency.DUE_SOON if left <= due_soon_days else None
+
+
+# (foreground, background): both set so the cell reads in light and dark themes.
+_COLOURS = {
+    Urgency.OVERDUE: (QColor("#8b1a1a"), QColor("#fbe0de")),
+    Urgency.DUE_SOON: (QColor("#6b4400"), QColor("#fff1c7")),
+}
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -38,12 +75,19 @@ class CaseTableModel(QAbstractTableModel):
         count: Callable[[CaseQuery], int],
         today: Callable[[], dt.date],
         parent: Any = None,
+        *,
+        page_size: int = PAGE,
+        due_soon_days: int = DeadlineSettings().due_soon_days,
     ) -> None:
         super().__init__(parent)
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
         self._fetch = fetch
         self._count = count
         self._today = today
-        self._query = CaseQuery(limit=PAGE)
+        self._page = page_size
+        self._due_soon_days = due_soon_days
+        self._query = CaseQuery(limit=page_size)
         self._rows: list[CaseRow] = []
         self._total = 0
         self._exhausted = True
@@ -52,6 +96,7 @@ class CaseTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
+        """How many cases match the query, loaded or not."""
         return self._total
 
     @property
@@ -59,11 +104,15 @@ class CaseTableModel(QAbstractTableModel):
         return self._query
 
     def set_query(self, query: CaseQuery) -> None:
+        query = replace(query, limit=self._page, offset=0)
+        rows = self._fetch(query)
+        total = self._count(query)
+        # Fetch before the reset so that a failing query leaves the view as it was.
         self.beginResetModel()
-        self._query = replace(query, limit=PAGE, offset=0)
-        self._rows = self._fetch(self._query)
-        self._total = self._count(self._query)
-        self._exhausted = len(self._rows) < PAGE
+        self._query = query
+        self._rows = rows
+        self._total = total
+        self._exhausted = len(rows) < self._page
         self.endResetModel()
 
     def reload(self) -> None:
@@ -76,7 +125,7 @@ class CaseTableModel(QAbstractTableModel):
         if parent.isValid() or self._exhausted:
             return
         more = self._fetch(replace(self._query, offset=len(self._rows)))
-        self._exhausted = len(more) < PAGE
+        self._exhausted = len(more) < self._page
         if more:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
@@ -85,6 +134,13 @@ class CaseTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> CaseRow:
         return self._rows[row]
+
+    def row_of(self, reference: str) -> int | None:
+        """The row of a loaded case, None when it is not loaded."""
+        for i, r in enumerate(self._rows):
+            if r.reference == reference:
+                return i
+        return None
 
     # -- Qt model ---------------------------------------------------------
 
@@ -98,10 +154,21 @@ class CaseTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[index.column()][2](row, self._today())
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5 and row.due:
-            return f"Internal target {row.target.isoformat()}" if row.target else None
+            return COLUMNS[column][2](row, self._today())
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == DAYS_LEFT_COLUMN:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if column not in (DUE_COLUMN, DAYS_LEFT_COLUMN):
+            return None
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            flag = urgency(row, self._today(), self._due_soon_days)
+            if flag is None:
+                return None
+            fg, bg = _COLOURS[flag]
+            return fg if role == Qt.ItemDataRole.ForegroundRole else bg
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, self._today(), self._due_soon_days)
         return None
 
     def headerData(
@@ -125,3 +192,20 @@ class CaseTableModel(QAbstractTableModel):
                 descending=order == Qt.SortOrder.DescendingOrder,
             )
         )
+
+
+def _tooltip(row: CaseRow, today: dt.date, due_soon_days: int) -> str | None:
+    parts = []
+    flag = urgency(row, today, due_soon_days)
+    left = days_left(row, today)
+    if flag is Urgency.OVERDUE and left is not None:
+        parts.append(f"Overdue by {-left} day{'s' if left != -1 else ''}")
+    elif flag is Urgency.DUE_SOON:
+        parts.append("Due today" if left == 0 else "Due soon")
+    if row.due is None:
+        parts.append(f"No date in force (clock {row.clock_state})")
+    elif row.clock_state != "running":
+        parts.append(f"Clock {row.clock_state}")
+    if row.target is not None and row.clock_state == "running":
+        parts.append(f"Internal target {row.target.isoformat()}")
+    return "\n".join(parts) or None

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from conneqt_dpo.store import audit, engine as engine_mod, paths
+from conneqt_dpo.store import audit, paths
+from conneqt_dpo.store import engine as engine_mod
 from conneqt_dpo.store.errors import StoreError
 from conneqt_dpo.store.models import AuditAnchor, Case
 from conneqt_dpo.store.store import Store, open_store
@@ -29,8 +30,9 @@ class BackupReport:
 def backup(store: Store, target: Path) -> BackupReport:
     source = store.sqlite_file
     if source is None:
-        raise StoreError("backup copies a local store; back up a database server with its own "
-                         "tools (pg_dump)")
+        raise StoreError(
+            "backup copies a local store; back up a database server with its own tools (pg_dump)"
+        )
     target = target.expanduser().absolute()
     if target.exists():
         raise StoreError(f"{target} exists; choose a new file name")
@@ -79,8 +81,10 @@ def restore(source: Path, database: str | None = None) -> BackupReport:
     p = paths.resolve()
     paths.ensure_data_dir(p)
     if p.store_file.exists() or p.audit_anchor.exists():
-        raise StoreError(f"the data folder {p.data_dir} already holds a store; restore into an "
-                         "empty folder (set CONNEQT_DPO_DATA_DIR)")
+        raise StoreError(
+            f"the data folder {p.data_dir} already holds a store; restore into an "
+            "empty folder (set CONNEQT_DPO_DATA_DIR)"
+        )
     engine_mod.precheck_sqlite_file(source)
     checked = _check_copy(source, minimum_cases=0)
     tmp = p.data_dir / f".{paths.STORE_FILE}.restoring"

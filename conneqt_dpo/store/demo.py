@@ -17,10 +17,40 @@ from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import Store, system_clock
 from conneqt_dpo.store.views import NewRequest
 
-FIRST = ("Ada", "Ben", "Cleo", "Dev", "Esme", "Finn", "Gita", "Hugo", "Ines", "Jon", "Kemi",
-         "Luca", "Mina", "Noor", "Otto", "Pia", "Quinn", "Rosa", "Sami", "Tess")
-LAST = ("Sample", "Example", "Placeholder", "Testington", "Demo", "Fakeley", "Mockford",
-        "Dummett", "Specimen", "Trialson")
+FIRST = (
+    "Ada",
+    "Ben",
+    "Cleo",
+    "Dev",
+    "Esme",
+    "Finn",
+    "Gita",
+    "Hugo",
+    "Ines",
+    "Jon",
+    "Kemi",
+    "Luca",
+    "Mina",
+    "Noor",
+    "Otto",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+)
+LAST = (
+    "Sample",
+    "Example",
+    "Placeholder",
+    "Testington",
+    "Demo",
+    "Fakeley",
+    "Mockford",
+    "Dummett",
+    "Specimen",
+    "Trialson",
+)
 # (regime, rights it may ask for, weight)
 MIX = (
     ("uk-gdpr", ("access", "erasure", "rectification", "objection", "marketing-objection"), 4),
@@ -31,9 +61,14 @@ MIX = (
     ("co-cpa", ("access", "portability"), 1),
 )
 CHANNELS = ("email", "email", "web-form", "phone", "letter")
-NOTES = ("Asked by phone; caller confirmed date of birth.",
-         "Customer mentions an old account from 2019.",
-         "Forwarded from the support mailbox.", None, None, None)
+NOTES = (
+    "Asked by phone; caller confirmed date of birth.",
+    "Customer mentions an old account from 2019.",
+    "Forwarded from the support mailbox.",
+    None,
+    None,
+    None,
+)
 
 
 def fill_demo(
@@ -50,8 +85,9 @@ def fill_demo(
     svc = Services(store, clock=lambda: now)
     if not svc.users():
         svc.init(login="dpo", name="Demo DPO (fake)", email="dpo@example.org")
-        svc.add_user(login="support", name="Demo Support (fake)", role="support",
-                     email="support@example.org")
+        svc.add_user(
+            login="support", name="Demo Support (fake)", role="support", email="support@example.org"
+        )
     regimes = [m for m in MIX for _ in range(m[2])]
     refs: list[str] = []
     made = 0
@@ -60,7 +96,8 @@ def fill_demo(
         first, last = rng.choice(FIRST), rng.choice(LAST)
         age = rng.randint(0, 100)
         received = dt.datetime.combine(
-            today - dt.timedelta(days=age), dt.time(rng.randint(8, 17), rng.randint(0, 59)),
+            today - dt.timedelta(days=age),
+            dt.time(rng.randint(8, 17), rng.randint(0, 59)),
             tzinfo=tz,
         )
         asked = [rng.choice(rights)]
@@ -73,8 +110,7 @@ def fill_demo(
                 rights=tuple(asked),
                 channel=rng.choice(CHANNELS),
                 name=f"{first} {last}",
-                email=f"{first}.{last}{rng.randint(1, 999)}@example.{rng.choice(('org', 'com'))}"
-                .lower(),
+                email=_email(first, last, rng),
                 received_at=received,
                 received_reason="demo data" if age else None,
                 note=rng.choice(NOTES),
@@ -87,8 +123,14 @@ def fill_demo(
     return refs
 
 
-def _progress(svc: Services, rng: random.Random, ref: str, received: dt.date,
-              today: dt.date) -> None:
+def _email(first: str, last: str, rng: random.Random) -> str:
+    domain = rng.choice(("example.org", "example.com"))
+    return f"{first}.{last}{rng.randint(1, 999)}@{domain}".lower()
+
+
+def _progress(
+    svc: Services, rng: random.Random, ref: str, received: dt.date, today: dt.date
+) -> None:
     """Move a case along a plausible path for its age; steps the law or the
     workflow refuses are skipped, as a person would be stopped."""
     age = (today - received).days
@@ -96,37 +138,38 @@ def _progress(svc: Services, rng: random.Random, ref: str, received: dt.date,
     def on(days: int) -> dt.date:
         return min(today, received + dt.timedelta(days=days))
 
-    steps: list[tuple[str, str, dict[str, object]]] = []
+    # (what to call, action/event/login, date, reason)
+    Step = tuple[str, str, dt.date | None, str | None]
+    steps: list[Step] = []
     if age >= 1:
-        steps.append(("act", "start", {"on": on(1)}))
+        steps.append(("act", "start", on(1), None))
     if age >= 3 and rng.random() < 0.3:
-        steps.append(("act", "request-identity", {"on": on(2)}))
+        steps.append(("act", "request-identity", on(2), None))
         if age >= 9 and rng.random() < 0.8:
-            steps.append(("act", "record-identity", {"on": on(8)}))
+            steps.append(("act", "record-identity", on(8), None))
     if age >= 5 and rng.random() < 0.1:
-        steps.append(("event", "clarification-requested", {"on": on(4), "reason": "clarify-scope"}))
+        steps.append(("event", "clarification-requested", on(4), "clarify-scope"))
         if age >= 12:
-            steps.append(("event", "clarification-received", {"on": on(11)}))
+            steps.append(("event", "clarification-received", on(11), None))
     if age >= 20 and rng.random() < 0.08:
-        steps.append(("event", "extended", {"on": on(20), "reason": "complex"}))
+        steps.append(("event", "extended", on(20), "complex"))
     if age >= 15 and rng.random() < 0.6:
-        steps += [("act", "submit", {}), ("act", "approve", {})]
+        steps += [("act", "submit", None, None), ("act", "approve", None, None)]
         if rng.random() < 0.85:
-            steps.append(("act", "respond", {"on": on(rng.randint(15, min(age, 40)))}))
+            steps.append(("act", "respond", on(rng.randint(15, min(age, 40))), None))
             if age >= 45 and rng.random() < 0.7:
-                steps.append(("act", "close", {}))
+                steps.append(("act", "close", None, None))
     elif age >= 10 and rng.random() < 0.05:
-        steps.append(("act", "withdraw", {"on": on(9)}))
+        steps.append(("act", "withdraw", on(9), None))
     if rng.random() < 0.5:
-        steps.insert(0, ("assign", rng.choice(("dpo", "support")), {}))
+        steps.insert(0, ("assign", rng.choice(("dpo", "support")), None, None))
 
-    for kind, what, opts in steps:
+    for kind, what, when, reason in steps:
         try:
             if kind == "act":
-                svc.act(ref, what, on=opts.get("on"))  # type: ignore[arg-type]
+                svc.act(ref, what, on=when)
             elif kind == "event":
-                svc.record_event(ref, what, on=opts.get("on"),  # type: ignore[arg-type]
-                                 reason=opts.get("reason"))  # type: ignore[arg-type]
+                svc.record_event(ref, what, on=when, reason=reason)
             else:
                 svc.assign(ref, what)
         except DomainError:

@@ -65,7 +65,9 @@ def current_revision(engine: Engine) -> str | None:
                     "it was left untouched"
                 )
             return None
-        rows = con.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        rows: list[str] = list(
+            con.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        )
     if len(rows) != 1:
         raise StoreUnavailable("the store's schema version is unreadable; it was left untouched")
     return str(rows[0])

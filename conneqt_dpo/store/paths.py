@@ -4,6 +4,7 @@ people who keep it elsewhere."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -58,14 +59,15 @@ def ensure_data_dir(paths: Paths) -> None:
     except OSError as e:
         raise StoreUnavailable(f"cannot create the data folder {d}: {e.strerror}") from None
     if os.name == "posix" and (d.stat().st_mode & 0o077) and os.access(d, os.W_OK):
-        try:
+        # Not ours to change on some shared mounts; the store file is 0600.
+        with contextlib.suppress(OSError):
             os.chmod(d, 0o700)
-        except OSError:
-            pass  # not ours to change (e.g. a shared mount); the store file is 0600
     # Try it rather than ask os.access: root, read-only mounts and network
     # folders answer access() wrongly.
     try:
         with tempfile.TemporaryFile(dir=d):
             pass
     except OSError:
-        raise StoreUnavailable(f"the data folder {d} is not writable; nothing was changed") from None
+        raise StoreUnavailable(
+            f"the data folder {d} is not writable; nothing was changed"
+        ) from None

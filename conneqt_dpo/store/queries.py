@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from conneqt_dpo.domain.workflow import OPEN_STATES
@@ -51,7 +51,7 @@ _SORTS: dict[str, tuple[Any, ...]] = {
 SORT_KEYS = tuple(_SORTS)
 
 
-def _filtered(stmt: Select[Any], q: CaseQuery) -> Select[Any]:
+def _filtered(stmt: Any, q: CaseQuery) -> Any:
     stmt = stmt.join(DataSubject, DataSubject.id == Case.subject_id).outerjoin(
         _assignee, _assignee.id == Case.assignee_id
     )
@@ -61,7 +61,9 @@ def _filtered(stmt: Select[Any], q: CaseQuery) -> Select[Any]:
         stmt = stmt.where(Case.state.in_([s.value for s in OPEN_STATES]))
     if q.overdue_on is not None:
         stmt = stmt.where(
-            and_(Case.due_on.is_not(None), Case.due_on < q.overdue_on, Case.clock_state != "stopped")
+            and_(
+                Case.due_on.is_not(None), Case.due_on < q.overdue_on, Case.clock_state != "stopped"
+            )
         )
     if q.assignee:
         stmt = stmt.where(_assignee.login == q.assignee)
@@ -93,7 +95,8 @@ def list_cases(s: Session, q: CaseQuery) -> list[CaseRow]:
     stmt = _filtered(select(*_ROW_COLUMNS), q).order_by(*order).offset(q.offset)
     if q.limit is not None:
         stmt = stmt.limit(q.limit)
-    return [CaseRow(*r) for r in s.execute(stmt)]
+    rows: list[Any] = list(s.execute(stmt))
+    return [CaseRow(*r) for r in rows]
 
 
 def count_cases(s: Session, q: CaseQuery) -> int:
@@ -152,7 +155,13 @@ def case_detail(
         ),
         documents=tuple(
             DocumentView(
-                d.id, d.kind, d.filename, d.media_type, d.size, d.sha256, d.added_at,
+                d.id,
+                d.kind,
+                d.filename,
+                d.media_type,
+                d.size,
+                d.sha256,
+                d.added_at,
                 logins.get(d.added_by, "?"),
             )
             for d in case.documents

@@ -39,7 +39,6 @@ from conneqt_dpo.domain.workflow import (
     parse_role,
 )
 from conneqt_dpo.store import audit, queries
-from conneqt_dpo.store.profile import default_organisation
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import (
     Case,
@@ -51,6 +50,7 @@ from conneqt_dpo.store.models import (
     RequestGroup,
     User,
 )
+from conneqt_dpo.store.profile import default_organisation
 from conneqt_dpo.store.store import Clock, Store, system_clock
 from conneqt_dpo.store.views import (
     CaseDetail,
@@ -112,9 +112,13 @@ class Services:
             if not u.active:
                 raise StoreError(f"user '{self._login}' is deactivated")
             return u
-        u = s.execute(
-            select(User).where(User.role == Role.DPO.value, User.active).order_by(User.id)
-        ).scalars().first()
+        u = (
+            s.execute(
+                select(User).where(User.role == Role.DPO.value, User.active).order_by(User.id)
+            )
+            .scalars()
+            .first()
+        )
         if u is None:
             raise StoreError("this store has no DPO yet: run `conneqt-dpo init` first")
         return u
@@ -127,12 +131,25 @@ class Services:
         with self.store.write() as s:
             if s.execute(select(func.count(User.id))).scalar_one():
                 raise StoreError("this store already has users; `init` is for a new store")
-            u = User(login=login, name=name, email=email, role="dpo", active=True,
-                     created_at=self._stamp())
+            u = User(
+                login=login,
+                name=name,
+                email=email,
+                role="dpo",
+                active=True,
+                created_at=self._stamp(),
+            )
             s.add(u)
             s.flush()
-            self._audit(s, login, "user.created", "user", u.id, fields=("login", "name", "email",
-                        "role"), detail={"role": "dpo"})
+            self._audit(
+                s,
+                login,
+                "user.created",
+                "user",
+                u.id,
+                fields=("login", "name", "email", "role"),
+                detail={"role": "dpo"},
+            )
             return _user_view(u)
 
     def add_user(self, *, login: str, name: str, role: str, email: str | None = None) -> UserView:
@@ -146,12 +163,25 @@ class Services:
                 raise StoreError("only a dpo or an admin may add users")
             if s.execute(select(User.id).where(User.login == login)).first():
                 raise StoreError(f"login '{login}' is taken")
-            u = User(login=login, name=name, email=email, role=r.value, active=True,
-                     created_at=self._stamp())
+            u = User(
+                login=login,
+                name=name,
+                email=email,
+                role=r.value,
+                active=True,
+                created_at=self._stamp(),
+            )
             s.add(u)
             s.flush()
-            self._audit(s, me.login, "user.created", "user", u.id,
-                        fields=("login", "name", "email", "role"), detail={"role": r.value})
+            self._audit(
+                s,
+                me.login,
+                "user.created",
+                "user",
+                u.id,
+                fields=("login", "name", "email", "role"),
+                detail={"role": r.value},
+            )
             return _user_view(u)
 
     def users(self) -> list[UserView]:
@@ -184,7 +214,9 @@ class Services:
                 "a receipt dated before today needs a reason (--received-reason), "
                 "e.g. 'letter opened late'"
             )
-        note = clean_text(req.note, "the note", max_len=MAX_NOTE, multiline=True) if req.note else None
+        note = (
+            clean_text(req.note, "the note", max_len=MAX_NOTE, multiline=True) if req.note else None
+        )
         for right in rights:
             regimes.check_right(req.regime, right, received_on)
         calendar = calendars.get_calendar(req.calendar) if req.calendar else None
@@ -194,8 +226,12 @@ class Services:
             _require(me, Role.DPO, Role.SUPPORT, doing="log requests")
             stamp = self._stamp()
             subject = self._find_or_add_subject(s, name, email, phone, stamp)
-            group = RequestGroup(channel=channel.value, received_at=received_at.replace(tzinfo=None),
-                                 created_at=stamp, created_by=me.id)
+            group = RequestGroup(
+                channel=channel.value,
+                received_at=received_at.replace(tzinfo=None),
+                created_at=stamp,
+                created_by=me.id,
+            )
             s.add(group)
             s.flush()
             refs = []
@@ -221,8 +257,15 @@ class Services:
                 )
                 s.add(case)
                 s.flush()
-                s.add(ClockEventRow(case_id=case.id, kind="received", on=received_on,
-                                    recorded_at=stamp, recorded_by=me.id))
+                s.add(
+                    ClockEventRow(
+                        case_id=case.id,
+                        kind="received",
+                        on=received_on,
+                        recorded_at=stamp,
+                        recorded_by=me.id,
+                    )
+                )
                 if note:
                     s.add(Note(case_id=case.id, text=note, created_at=stamp, author_id=me.id))
                 s.flush()
@@ -232,10 +275,22 @@ class Services:
                     fields.append("note")
                 if reason:
                     fields.append("backdate_reason")
-                self._audit(s, me.login, "case.logged", "case", case.id, case.reference,
-                            fields=fields,
-                            detail={"group": group.id, "regime": req.regime, "right": right,
-                                    "channel": channel.value, "subject": subject.id})
+                self._audit(
+                    s,
+                    me.login,
+                    "case.logged",
+                    "case",
+                    case.id,
+                    case.reference,
+                    fields=fields,
+                    detail={
+                        "group": group.id,
+                        "regime": req.regime,
+                        "right": right,
+                        "channel": channel.value,
+                        "subject": subject.id,
+                    },
+                )
                 refs.append(case.reference)
             return refs
 
@@ -295,13 +350,22 @@ class Services:
             me = self._actor(s)
             case = self._case_for_update(s, reference)
             before = State(case.state)
-            t = check_action(before, a, Role(me.role), regime=case.regime, right=case.right,
-                             reason=reason)
+            t = check_action(
+                before, a, Role(me.role), regime=case.regime, right=case.right, reason=reason
+            )
             stamp = self._stamp()
             fields = ["state"]
             if t.clock_event:
-                s.add(ClockEventRow(case_id=case.id, kind=t.clock_event, on=on, reason=reason,
-                                    recorded_at=stamp, recorded_by=me.id))
+                s.add(
+                    ClockEventRow(
+                        case_id=case.id,
+                        kind=t.clock_event,
+                        on=on,
+                        reason=reason,
+                        recorded_at=stamp,
+                        recorded_by=me.id,
+                    )
+                )
                 fields.append("clock_events")
             case.state = t.target.value
             case.updated_at = stamp
@@ -310,11 +374,22 @@ class Services:
                 fields.append("note")
             s.flush()
             self._recompute(s, case)
-            self._audit(s, me.login, f"case.{a.value}", "case", case.id, case.reference,
-                        fields=fields,
-                        detail={"from": before.value, "to": t.target.value, "reason": reason,
-                                "event": t.clock_event,
-                                "on": on.isoformat() if t.clock_event else None})
+            self._audit(
+                s,
+                me.login,
+                f"case.{a.value}",
+                "case",
+                case.id,
+                case.reference,
+                fields=fields,
+                detail={
+                    "from": before.value,
+                    "to": t.target.value,
+                    "reason": reason,
+                    "event": t.clock_event,
+                    "on": on.isoformat() if t.clock_event else None,
+                },
+            )
             return CasesChanged((case.reference,))
 
     def record_event(
@@ -333,8 +408,16 @@ class Services:
             case = self._case_for_update(s, reference)
             check_event(kind, Role(me.role), state=State(case.state), reason=reason)
             stamp = self._stamp()
-            s.add(ClockEventRow(case_id=case.id, kind=kind, on=on, reason=reason,
-                                recorded_at=stamp, recorded_by=me.id))
+            s.add(
+                ClockEventRow(
+                    case_id=case.id,
+                    kind=kind,
+                    on=on,
+                    reason=reason,
+                    recorded_at=stamp,
+                    recorded_by=me.id,
+                )
+            )
             fields = ["clock_events"]
             if text:
                 s.add(Note(case_id=case.id, text=text, created_at=stamp, author_id=me.id))
@@ -342,9 +425,16 @@ class Services:
             case.updated_at = stamp
             s.flush()
             self._recompute(s, case)
-            self._audit(s, me.login, "case.event", "case", case.id, case.reference,
-                        fields=fields,
-                        detail={"event": kind, "on": on.isoformat(), "reason": reason})
+            self._audit(
+                s,
+                me.login,
+                "case.event",
+                "case",
+                case.id,
+                case.reference,
+                fields=fields,
+                detail={"event": kind, "on": on.isoformat(), "reason": reason},
+            )
             return CasesChanged((case.reference,))
 
     def assign(self, reference: str, login: str | None) -> CasesChanged:
@@ -360,13 +450,21 @@ class Services:
                 if not assignee.active:
                     raise StoreError(f"user '{login}' is deactivated")
                 if assignee.role not in (Role.DPO, Role.SUPPORT):
-                    raise StoreError(f"'{login}' is an {assignee.role}: only dpo or support "
-                                     "users work on cases")
+                    raise StoreError(
+                        f"'{login}' is an {assignee.role}: only dpo or support users work on cases"
+                    )
             case.assignee_id = assignee.id if assignee else None
             case.updated_at = self._stamp()
-            self._audit(s, me.login, "case.assigned", "case", case.id, case.reference,
-                        fields=["assignee"],
-                        detail={"assignee": assignee.id if assignee else None})
+            self._audit(
+                s,
+                me.login,
+                "case.assigned",
+                "case",
+                case.id,
+                case.reference,
+                fields=["assignee"],
+                detail={"assignee": assignee.id if assignee else None},
+            )
             return CasesChanged((case.reference,))
 
     def add_note(self, reference: str, text: str) -> CasesChanged:
@@ -378,8 +476,16 @@ class Services:
             note = Note(case_id=case.id, text=body, created_at=self._stamp(), author_id=me.id)
             s.add(note)
             s.flush()
-            self._audit(s, me.login, "case.note-added", "case", case.id, case.reference,
-                        fields=["note"], detail={"note": note.id})
+            self._audit(
+                s,
+                me.login,
+                "case.note-added",
+                "case",
+                case.id,
+                case.reference,
+                fields=["note"],
+                detail={"note": note.id},
+            )
             return CasesChanged((case.reference,))
 
     def attach_document(
@@ -405,26 +511,45 @@ class Services:
             me = self._actor(s)
             _require(me, Role.DPO, Role.SUPPORT, doing="attach documents")
             case = self._case_for_update(s, reference)
-            doc = Document(case_id=case.id, kind=k, filename=name, media_type=media, size=size,
-                           sha256=sha256, added_at=self._stamp(), added_by=me.id)
+            doc = Document(
+                case_id=case.id,
+                kind=k,
+                filename=name,
+                media_type=media,
+                size=size,
+                sha256=sha256,
+                added_at=self._stamp(),
+                added_by=me.id,
+            )
             s.add(doc)
             s.flush()
-            self._audit(s, me.login, "case.document-attached", "case", case.id, case.reference,
-                        fields=["document"], detail={"document": doc.id, "kind": k})
+            self._audit(
+                s,
+                me.login,
+                "case.document-attached",
+                "case",
+                case.id,
+                case.reference,
+                fields=["document"],
+                detail={"document": doc.id, "kind": k},
+            )
             return doc.id
 
     # -- reading ----------------------------------------------------------
 
-    def list_cases(self, query: CaseQuery = CaseQuery()) -> list[CaseRow]:
+    def list_cases(self, query: CaseQuery | None = None) -> list[CaseRow]:
         with self.store.read() as s:
-            return queries.list_cases(s, query)
+            self._actor(s)
+            return queries.list_cases(s, query or CaseQuery())
 
-    def count_cases(self, query: CaseQuery = CaseQuery()) -> int:
+    def count_cases(self, query: CaseQuery | None = None) -> int:
         with self.store.read() as s:
-            return queries.count_cases(s, query)
+            self._actor(s)
+            return queries.count_cases(s, query or CaseQuery())
 
     def get_case(self, reference: str, *, today: dt.date | None = None) -> CaseDetail:
         with self.store.read() as s:
+            self._actor(s)
             case = s.execute(
                 select(Case)
                 .where(Case.reference == _check_reference(reference))
@@ -489,9 +614,17 @@ class Services:
         fields: Sequence[str] = (),
         detail: audit.Detail | None = None,
     ) -> None:
-        audit.append(s, occurred_at=self.now().isoformat(timespec="microseconds"), actor=actor,
-                     action=action, entity=entity, entity_id=entity_id, reference=reference,
-                     fields=fields, detail=detail)
+        audit.append(
+            s,
+            occurred_at=self.now().isoformat(timespec="microseconds"),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            reference=reference,
+            fields=fields,
+            detail=detail,
+        )
 
 
 def _require(user: User, *roles: Role, doing: str) -> None:

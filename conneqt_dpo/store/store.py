@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from conneqt_dpo.store import audit, engine as engine_mod, migrate, paths
+from conneqt_dpo.store import audit, migrate, paths
+from conneqt_dpo.store import engine as engine_mod
 from conneqt_dpo.store.errors import StoreError, StoreUnavailable
 from conneqt_dpo.store.models import AuditAnchor, StoreMeta
 

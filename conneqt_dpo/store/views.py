@@ -194,7 +194,9 @@ class CaseDetail:
                     }
                     for doc in self.documents
                 ],
-                "tasks": [{"id": t.id, "system": t.system, "outcome": t.outcome} for t in self.tasks],
+                "tasks": [
+                    {"id": t.id, "system": t.system, "outcome": t.outcome} for t in self.tasks
+                ],
             }
         )
         return d

@@ -23,8 +23,15 @@ from conneqt_dpo.domain.workflow import (
 )
 
 N, AI, IP, AA, AP, RS, RF, WD, CL = (
-    "new", "awaiting-identity", "in-progress", "awaiting-approval", "approved", "responded",
-    "refused", "withdrawn", "closed",
+    "new",
+    "awaiting-identity",
+    "in-progress",
+    "awaiting-approval",
+    "approved",
+    "responded",
+    "refused",
+    "withdrawn",
+    "closed",
 )
 OPEN = {N, AI, IP, AA, AP}
 BOTH = {"dpo", "support"}
@@ -61,15 +68,27 @@ def test_every_state_action_role(state: str, action: str, role: str) -> None:
     reason = "other" if action == "refuse" else None
     allowed = state in sources and role in roles
     if allowed:
-        t = check_action(State(state), Action(action), Role(role), regime="uk-gdpr",
-                         right="access", reason=reason)
+        t = check_action(
+            State(state),
+            Action(action),
+            Role(role),
+            regime="uk-gdpr",
+            right="access",
+            reason=reason,
+        )
         assert t.target.value == target
         assert t.clock_event == event
         assert Action(action) in allowed_actions(State(state), Role(role))
     else:
         with pytest.raises(DomainError) as e:
-            check_action(State(state), Action(action), Role(role), regime="uk-gdpr",
-                         right="access", reason=reason)
+            check_action(
+                State(state),
+                Action(action),
+                Role(role),
+                regime="uk-gdpr",
+                right="access",
+                reason=reason,
+            )
         assert (role not in roles and role in str(e.value)) or state in str(e.value)
         assert Action(action) not in allowed_actions(State(state), Role(role))
 
@@ -78,17 +97,30 @@ def test_refusal_needs_a_reason_from_the_catalogue() -> None:
     with pytest.raises(DomainError, match="needs --reason"):
         check_action(State.IN_PROGRESS, Action.REFUSE, Role.DPO, regime="uk-gdpr", right="access")
     with pytest.raises(DomainError, match="unknown reason"):
-        check_action(State.IN_PROGRESS, Action.REFUSE, Role.DPO, regime="uk-gdpr",
-                     right="access", reason="because")
+        check_action(
+            State.IN_PROGRESS,
+            Action.REFUSE,
+            Role.DPO,
+            regime="uk-gdpr",
+            right="access",
+            reason="because",
+        )
     for reason in REFUSAL_REASONS:
-        check_action(State.IN_PROGRESS, Action.REFUSE, Role.DPO, regime="uk-gdpr",
-                     right="access", reason=reason)
+        check_action(
+            State.IN_PROGRESS,
+            Action.REFUSE,
+            Role.DPO,
+            regime="uk-gdpr",
+            right="access",
+            reason=reason,
+        )
 
 
 def test_actions_without_reasons_refuse_a_reason_code() -> None:
     with pytest.raises(DomainError, match="takes no reason"):
-        check_action(State.NEW, Action.START, Role.DPO, regime="uk-gdpr", right="access",
-                     reason="complex")
+        check_action(
+            State.NEW, Action.START, Role.DPO, regime="uk-gdpr", right="access", reason="complex"
+        )
 
 
 @pytest.mark.parametrize(
@@ -120,9 +152,14 @@ def test_clock_events_by_role(kind: str, role: str) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "reason"),
-    [("extended", "complex"), ("extended", "numerous"), ("extended", "complex-and-numerous"),
-     ("clarification-requested", "clarify-scope"), ("fee-requested", "fee"),
-     ("authority-requested", "agent-authority")],
+    [
+        ("extended", "complex"),
+        ("extended", "numerous"),
+        ("extended", "complex-and-numerous"),
+        ("clarification-requested", "clarify-scope"),
+        ("fee-requested", "fee"),
+        ("authority-requested", "agent-authority"),
+    ],
 )
 def test_pauses_and_extensions_take_their_catalogue(kind: str, reason: str) -> None:
     check_event(kind, Role.DPO, state=State.IN_PROGRESS, reason=reason)

@@ -89,7 +89,8 @@ def test_an_older_store_is_backed_up_then_upgraded(
         assert backup is not None and backup.parent == data_dir / "backups"
         con = sqlite3.connect(backup)
         assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (
-            "20261124_0001",)
+            "20261124_0001",
+        )
         assert con.execute("SELECT reference FROM cases").fetchall() == [(ref,)]
         con.close()
         assert Services(upgraded, clock=clock).get_case(ref).row.reference == ref
@@ -110,8 +111,14 @@ def test_a_store_from_a_newer_version_is_refused_untouched(
     assert not (data_dir / "backups").exists()
 
 
-@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b"\x00" * 4096,
-                                     b"SQLite format 3\x00" + b"\xff" * 4000])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"this is not a database at all" * 100,
+        b"\x00" * 4096,
+        b"SQLite format 3\x00" + b"\xff" * 4000,
+    ],
+)
 def test_a_corrupt_store_file_is_refused_untouched(
     data_dir: Path, clock: FrozenClock, content: bytes
 ) -> None:

@@ -19,8 +19,13 @@ from tests.conftest import NEW_YORK, FrozenClock, as_user
 
 
 def request(**kw: object) -> NewRequest:
-    base: dict[str, object] = dict(regime="uk-gdpr", rights=("access",), channel="email",
-                                   name="Ada Lovelace", email="ada@example.org")
+    base: dict[str, object] = dict(
+        regime="uk-gdpr",
+        rights=("access",),
+        channel="email",
+        name="Ada Lovelace",
+        email="ada@example.org",
+    )
     base.update(kw)
     return NewRequest(**base)  # type: ignore[arg-type]
 
@@ -128,7 +133,9 @@ def test_references_are_per_year_of_receipt_and_gap_free(svc: Services) -> None:
     assert r2 + r3 == ["DSR-2026-00001", "DSR-2026-00002", "DSR-2026-00003"]
 
 
-def test_two_writers_at_once_never_share_or_skip_a_number(svc: Services, clock: FrozenClock) -> None:
+def test_two_writers_at_once_never_share_or_skip_a_number(
+    svc: Services, clock: FrozenClock
+) -> None:
     # Two separate stores (engines) on the same file, as two processes would.
     other = open_store(data_dir=svc.store.paths.data_dir, clock=clock)
     errors: list[BaseException] = []
@@ -140,8 +147,9 @@ def test_two_writers_at_once_never_share_or_skip_a_number(svc: Services, clock: 
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=log_many, args=(s,))
-               for s in (svc, Services(other, clock=clock))]
+    threads = [
+        threading.Thread(target=log_many, args=(s,)) for s in (svc, Services(other, clock=clock))
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -162,11 +170,23 @@ def test_workflow_through_to_closed(svc: Services, clock: FrozenClock) -> None:
     assert [e.kind for e in c.events] == ["received", "responded"]
     assert c.row.clock_state == "stopped"
     with svc.store.read() as s:
-        actions = s.execute(
-            select(AuditEvent.action).where(AuditEvent.reference == ref).order_by(AuditEvent.seq)
-        ).scalars().all()
-    assert actions == ["case.logged", "case.start", "case.submit", "case.approve",
-                       "case.respond", "case.close"]
+        actions = (
+            s.execute(
+                select(AuditEvent.action)
+                .where(AuditEvent.reference == ref)
+                .order_by(AuditEvent.seq)
+            )
+            .scalars()
+            .all()
+        )
+    assert actions == [
+        "case.logged",
+        "case.start",
+        "case.submit",
+        "case.approve",
+        "case.respond",
+        "case.close",
+    ]
 
 
 def test_identity_request_makes_the_uk_clock_wait(svc: Services, clock: FrozenClock) -> None:
@@ -222,8 +242,9 @@ def test_clarification_pauses_and_extension_moves_the_due_date(
 ) -> None:
     (ref,) = svc.log_request(request())
     svc.act(ref, "start")
-    svc.record_event(ref, "clarification-requested", reason="clarify-scope",
-                     on=dt.date(2026, 11, 24))
+    svc.record_event(
+        ref, "clarification-requested", reason="clarify-scope", on=dt.date(2026, 11, 24)
+    )
     assert svc.get_case(ref).row.clock_state == "paused"
     clock.advance(days=3)
     svc.record_event(ref, "clarification-received")
@@ -253,8 +274,13 @@ def test_assign_note_and_document(svc: Services) -> None:
         svc.assign(ref, "nobody")
     svc.add_note(ref, "Called back, <b>no</b> answer")
     assert svc.get_case(ref).notes[-1].text == "Called back, <b>no</b> answer"
-    doc = svc.attach_document(ref, filename="../../etc/passport.pdf",
-                              media_type="application/pdf", size=1234, sha256="a" * 64)
+    doc = svc.attach_document(
+        ref,
+        filename="../../etc/passport.pdf",
+        media_type="application/pdf",
+        size=1234,
+        sha256="a" * 64,
+    )
     (d,) = svc.get_case(ref).documents
     assert (d.id, d.filename) == (doc, "passport.pdf")
     for bad in (".hidden", "..", "a\x07b.pdf"):
@@ -286,15 +312,19 @@ def test_init_only_once_and_users_are_unique(svc: Services) -> None:
 
 def test_queue_filters_and_sorts_in_sql(svc: Services, clock: FrozenClock) -> None:
     older = dt.datetime(2026, 10, 1, 9, tzinfo=NEW_YORK)
-    (late,) = svc.log_request(request(name="Old Request", received_at=older,
-                                      received_reason="scanned late"))
-    (fresh,) = svc.log_request(request(regime="ccpa", rights=("erasure",), name="New Person",
-                                       email="new@example.com"))
+    (late,) = svc.log_request(
+        request(name="Old Request", received_at=older, received_reason="scanned late")
+    )
+    (fresh,) = svc.log_request(
+        request(regime="ccpa", rights=("erasure",), name="New Person", email="new@example.com")
+    )
     today = dt.date(2026, 11, 24)
     assert [r.reference for r in svc.list_cases(CaseQuery(overdue_on=today))] == [late]
     assert [r.reference for r in svc.list_cases(CaseQuery(sort="due"))] == [late, fresh]
     assert [r.reference for r in svc.list_cases(CaseQuery(sort="due", descending=True))] == [
-        fresh, late]
+        fresh,
+        late,
+    ]
     assert [r.reference for r in svc.list_cases(CaseQuery(text="new@"))] == [fresh]
     assert [r.reference for r in svc.list_cases(CaseQuery(text="100%_"))] == []
     assert [r.reference for r in svc.list_cases(CaseQuery(regime="ccpa"))] == [fresh]

@@ -1,0 +1,68 @@
+"""The queue's table: a QTableView that says so when it has no rows, instead
+of showing a blank white area the user has to interpret."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QEvent, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+
+# Columns never get wider than this when fitted to their contents; the user
+# can still drag them wider.
+MAX_FITTED_WIDTH = 260
+
+
+class QueueView(QTableView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setWordWrap(False)  # one line per case; a wrapped cell doubles the row
+        self.setAlternatingRowColors(True)
+        self.setSortingEnabled(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        self._fitted = False
+
+        self.empty_label = QLabel(self.viewport())
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setEnabled(False)  # greyed, like placeholder text
+        self.empty_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.empty_label.hide()
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.modelReset.connect(self._rows_changed)
+            model.rowsInserted.connect(self._rows_changed)
+            model.rowsRemoved.connect(self._rows_changed)
+        self._rows_changed()
+
+    def set_empty_text(self, text: str) -> None:
+        """What to say when there are no rows (e.g. "No cases match")."""
+        self.empty_label.setText(text)
+
+    def _rows_changed(self) -> None:
+        model = self.model()
+        empty = model is None or model.rowCount() == 0
+        self.empty_label.setVisible(empty)
+        if not empty and not self._fitted:
+            # Fit the columns to the first real rows once; after that they are
+            # the user's to drag, and a new search must not make them jump.
+            self._fitted = True
+            self.resizeColumnsToContents()
+            header = self.horizontalHeader()
+            for column in range(header.count()):
+                if header.sectionSize(column) > MAX_FITTED_WIDTH:
+                    header.resizeSection(column, MAX_FITTED_WIDTH)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.empty_label.setGeometry(self.viewport().rect().adjusted(16, 16, -16, -16))
+        return super().viewportEvent(event)
