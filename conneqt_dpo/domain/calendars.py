@@ -1,4 +1,5 @@
-"""Business-day calendars over the ``holidays`` package.
+"""Business-day calendars over the ``holidays`` package, and the counting
+calculators that use them (calendar months, calendar days, business days).
 
 A calendar decides which days are working days. It affects business-day
 counts, the roll of a month-end to a working day and the internal target;
@@ -25,7 +26,12 @@ from conneqt_dpo.domain.errors import DomainError
 __all__ = [
     "CALENDAR_CODES",
     "HOLIDAYS_VERSION",
+    "BusinessDays",
     "Calendar",
+    "CalendarDays",
+    "CalendarMonths",
+    "Period",
+    "add_months",
     "format_date",
     "format_day",
     "get_calendar",
@@ -195,6 +201,9 @@ class Calendar:
             return f"{day} ({name})" if name else day
         return f"a {self.holiday_word} ({name})"
 
+    def _weekends_only(self) -> bool:
+        return self._holidays is None and not self.extra_closures and not self.open_days
+
     def roll(self, d: dt.date) -> dt.date:
         """``d`` if it is a working day, else the next working day."""
         working = self.is_working_day
@@ -207,6 +216,14 @@ class Calendar:
         day counted and only working days count (deadlines.md, "Counting")."""
         if n < 0:
             raise DomainError(f"cannot count {n} business days; the count must be 0 or more")
+        if n and self._weekends_only():
+            # Weekday arithmetic: from a weekend day, count as from Friday.
+            weekday = d.weekday()
+            if weekday >= 5:
+                d -= dt.timedelta(days=weekday - 4)
+                weekday = 4
+            weeks, rest = divmod(n, 5)
+            return d + dt.timedelta(days=weeks * 7 + rest + (2 if weekday + rest >= 5 else 0))
         working = self.is_working_day
         while n:
             d += _ONE_DAY
@@ -218,6 +235,14 @@ class Calendar:
         """The n-th working day strictly before ``d`` (``d`` itself if n is 0)."""
         if n < 0:
             raise DomainError(f"cannot count {n} business days; the count must be 0 or more")
+        if n and self._weekends_only():
+            # Weekday arithmetic: from a weekend day, count as from Monday.
+            weekday = d.weekday()
+            if weekday >= 5:
+                d += dt.timedelta(days=7 - weekday)
+                weekday = 0
+            weeks, rest = divmod(n, 5)
+            return d - dt.timedelta(days=weeks * 7 + rest + (2 if weekday < rest else 0))
         working = self.is_working_day
         while n:
             d -= _ONE_DAY
@@ -230,6 +255,8 @@ class Calendar:
         included), with their names: the days a business-day count skipped
         besides weekends."""
         found: list[tuple[dt.date, str]] = []
+        if self._holidays is None and not self.extra_closures:
+            return ()  # weekends only: nothing to name
         d = first
         while d <= last:
             if d.weekday() < 5 and not self.is_working_day(d):
@@ -300,3 +327,150 @@ def get_calendar(
             f"{format_date(both[0])} is both an extra closure and an open day; choose one"
         )
     return replace(base, extra_closures=closures, open_days=opened)
+
+
+# --- Calculators: one per counting rule (deadlines.md, "Counting") --------
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_NUMBER_WORDS = ("no", "One", "Two", "Three")
+_ORDINAL_SUFFIX = {29: "29th", 30: "30th", 31: "31st"}
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    """The same day of the month n months later; if that month has no such
+    day, its last day (31 Jan + 1 month = 28/29 Feb). ICO method; GDPR by
+    analogy with Reg 1182/71 Art 3(2)(c)."""
+    months = d.year * 12 + d.month - 1 + n
+    year, month = divmod(months, 12)
+    month += 1
+    return dt.date(year, month, min(d.day, _days_in_month(year, month)))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarMonths:
+    """Calendar months from the start, plus any paused days, rolled to a
+    working day. ``chained`` (EU extension): also count ``chained`` months,
+    then the rest, and take the earlier of the two dates."""
+
+    months: int
+    roll_citation: str
+    chained: int | None = None
+
+    def describe(self) -> str:
+        return f"{_NUMBER_WORDS[self.months].lower()} calendar month" + (
+            "s" if self.months > 1 else ""
+        )
+
+    def due(
+        self, start: dt.date, calendar: Calendar, paused_days: int = 0
+    ) -> tuple[dt.date, list[str]]:
+        end = add_months(start, self.months)
+        words = f"{_NUMBER_WORDS[self.months]} calendar month" + ("s" if self.months > 1 else "")
+        clamp = ""
+        if end.day != start.day:
+            # The corresponding date does not exist: the month's last day.
+            name = _MONTH_NAMES[end.month - 1]
+            clamp = f" ({name} has no {_ORDINAL_SUFFIX[start.day]})"
+            if start.day == 29:
+                clamp = f" ({name} {end.year} has no 29th)"
+        lines = [f"{words}: {format_date(end)}{clamp}."]
+        if self.chained is not None:
+            first = add_months(start, self.chained)
+            alt = add_months(first, self.months - self.chained)
+            if alt < end:
+                rest = _NUMBER_WORDS[self.months - self.chained].lower()
+                lines[0] = (
+                    f"{words} from receipt: {format_date(end)}{clamp}; "
+                    f"one month ({format_date(first)}) then {rest} further months: "
+                    f"{format_date(alt)}; the earlier date is used (earliest defensible date)."
+                )
+                end = alt
+        if paused_days:
+            end += dt.timedelta(days=paused_days)
+            lines.append(f"Plus {_plural(paused_days, 'paused day')}: {format_date(end)}.")
+        rolled = calendar.roll(end)
+        if rolled != end:
+            lines.append(_roll_line(end, rolled, calendar, self.roll_citation))
+        return rolled, lines
+
+
+def _roll_line(end: dt.date, rolled: dt.date, calendar: Calendar, citation: str) -> str:
+    reasons = [f"{format_date(end)} is {calendar.describe(end)}"]
+    d = end + dt.timedelta(days=1)
+    while d < rolled:
+        # Name every holiday skipped; plain weekend days go without saying.
+        if d.weekday() < 5 or calendar.holiday_name(d):
+            reasons.append(f"{format_date(d)} is {calendar.describe(d)}")
+        d += dt.timedelta(days=1)
+    return f"{'; '.join(reasons)}; next working day {format_day(rolled)} ({citation})."
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDays:
+    """Receipt plus N calendar days, never rolled. ``receipt_is_day_one``:
+    the period "begins on the day" of receipt, so the last day is receipt +
+    N - 1 (11 CCR §7021(b))."""
+
+    days: int
+    receipt_is_day_one: bool = False
+
+    def describe(self) -> str:
+        if self.receipt_is_day_one:
+            return f"{self.days} calendar days beginning on the day of receipt (day 1)"
+        return f"{self.days} calendar days after receipt"
+
+    def due(
+        self, start: dt.date, calendar: Calendar, paused_days: int = 0
+    ) -> tuple[dt.date, list[str]]:
+        offset = self.days - 1 if self.receipt_is_day_one else self.days
+        end = start + dt.timedelta(days=offset + paused_days)
+        head = self.describe()
+        lines = [f"{head[0].upper()}{head[1:]}: {format_day(end)}; calendar days are not rolled."]
+        if not calendar.is_working_day(end):
+            last = calendar.business_days_before(end, 1)
+            lines.append(
+                f"{format_date(end)} is {calendar.describe(end)}: "
+                f"plan to answer by {format_day(last)}."
+            )
+        return end, lines
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessDays:
+    """N working days of the calendar, the day after receipt counted first."""
+
+    days: int
+
+    def describe(self) -> str:
+        return f"{self.days} business days"
+
+    def due(
+        self, start: dt.date, calendar: Calendar, paused_days: int = 0
+    ) -> tuple[dt.date, list[str]]:
+        end = calendar.add_business_days(start, self.days + paused_days)
+        lines = [
+            f"{self.days} business days, counted from the day after receipt "
+            f"({calendar.label}): {format_day(end)}."
+        ]
+        skipped = calendar.closures_between(start + dt.timedelta(days=1), end)
+        if skipped:
+            names = ", ".join(f"{format_day(d)} ({name})" for d, name in skipped)
+            lines.append(f"Not counted as business days: {names}.")
+        return end, lines
+
+
+Period = CalendarMonths | CalendarDays | BusinessDays

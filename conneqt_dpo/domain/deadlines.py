@@ -3,9 +3,10 @@
 ``compute`` is one pure function: the regime, the right and the events in,
 a ``DeadlineResult`` out, with every step explained in plain English and
 cited. The rule book is deadlines.md; the counting rules (calendar months,
-calendar days, business days) are small calculators in ``regimes.py``.
+calendar days, business days) are small calculators in ``calendars.py``;
+which one applies to which right is in ``regimes.py``.
 
-Two clocks:
+Two kinds of clock:
 
 * the UK relevant-time clock (UK GDPR Art 12A; ICO guidance of 8 Dec 2025):
   identity, an agent's authority and a fee restart the month; a
@@ -24,7 +25,14 @@ from dataclasses import dataclass
 
 from conneqt_dpo.domain.calendars import Calendar, format_day, get_calendar
 from conneqt_dpo.domain.errors import DomainError
-from conneqt_dpo.domain.regimes import Regime, RightRule, check_right, get_regime, get_rule
+from conneqt_dpo.domain.regimes import (
+    UK_ART_12A_FROM,
+    Regime,
+    RightRule,
+    check_right,
+    get_regime,
+    get_rule,
+)
 
 __all__ = [
     "CLOCK_EVENT_KINDS",
@@ -39,18 +47,12 @@ __all__ = [
 
 CLOCK_EVENT_KINDS: tuple[str, ...] = (
     "received",
-    "identity-requested",
-    "identity-received",
-    "authority-requested",
-    "authority-received",
-    "clarification-requested",
-    "clarification-received",
-    "fee-requested",
-    "fee-received",
-    "extended",
-    "responded",
-    "withdrawn",
-)
+    "identity-requested", "identity-received",
+    "authority-requested", "authority-received",
+    "clarification-requested", "clarification-received",
+    "fee-requested", "fee-received",
+    "extended", "responded", "withdrawn",
+)  # fmt: skip
 CLOCK_STATES: tuple[str, ...] = ("running", "waiting", "paused", "stopped")
 STATUSES: tuple[str, ...] = (
     "waiting", "paused", "withdrawn", "met", "met-late",
@@ -111,7 +113,7 @@ class ClockEvent:
             raise DomainError(
                 f"unknown clock event {self.kind!r}; the kinds are: {', '.join(CLOCK_EVENT_KINDS)}"
             )
-        _check_date(self.on, f"the date of {self.kind}")
+        _check_date(self.on, f"the date of the {self.kind!r} event")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,28 +225,34 @@ def _span(first: dt.date, last: dt.date) -> str:
     return f"{format_day(first)} to {format_day(last)}"
 
 
-class _RelevantTimeClock:
-    """UK GDPR Art 12A and the ICO's method (deadlines.md, "UK GDPR").
+class _Clock:
+    """Runs the events of one request in order and keeps the clock's state.
 
-    Identity, an agent's authority and a fee restart the month: while one is
+    Under UK GDPR Art 12A and the ICO's method (deadlines.md, "UK GDPR"),
+    identity, an agent's authority and a fee restart the month: while one is
     asked for the clock waits, and the month starts on the day the last one
     arrives. A clarification question pauses it: from the day asked to the
     day answered, both included, the days do not count (union of ranges,
     only days on or after the start). A request or question made after the
     date then in force moves nothing; paused days count for a date only if
     the question was asked on or before that date as it stood then.
+
+    Every other regime counts from receipt alone: requests and answers are
+    recorded and move nothing; only an extension changes the date.
     """
 
     def __init__(self, regime: Regime, rule: RightRule, calendar: Calendar, received: dt.date):
+        self.relevant_time = regime.clock == "relevant-time"
+        self.events_note = regime.events_note
         self.rule = rule
         self.calendar = calendar
         self.start = received
-        self.basis = "UK GDPR Art 12A" if received >= dt.date(2026, 2, 5) else "ICO guidance"
-        self.open: dict[str, deque[dt.date]] = {k: deque() for k in _RESTARTS}
-        self.ignored: dict[str, int] = {k: 0 for k in (*_RESTARTS, "clarification")}
+        self.basis = "UK GDPR Art 12A" if received >= UK_ART_12A_FROM else "ICO guidance"
+        self.open: dict[str, deque[dt.date]] = {}  # open restart requests by kind
+        self.ignored: dict[str, int] = {}  # requests made too late, by kind
         # Open questions and closed ranges, each with whether it counts for
         # the unextended date and for the extended date.
-        self.questions: deque[tuple[dt.date, bool, bool]] = deque()
+        self.questions: deque[tuple[dt.date, bool, bool]] = deque()  # open questions
         self.ranges: list[tuple[dt.date, dt.date, bool, bool]] = []
         self.extended_on: dt.date | None = None
         self.lines: list[str] = []
@@ -285,6 +293,8 @@ class _RelevantTimeClock:
                 self.lines.append(f"{words} {day}: the clock stops.")
             elif event.kind == "extended":
                 self.extend(event.on, words, day)
+            elif not self.relevant_time:
+                self.lines.append(f"{words} {day}: recorded; {self.events_note}.")
             elif event.kind.endswith("-requested"):
                 self.request(event.kind.rpartition("-")[0], event.on, words, day)
             else:
@@ -301,14 +311,14 @@ class _RelevantTimeClock:
             counts_r = on <= respond_by
             counts_e = on <= (extended or respond_by)
             if not counts_e:
-                self.ignored[subject] += 1
+                self.ignored[subject] = self.ignored.get(subject, 0) + 1
                 self.lines.append(
                     f"{words} {day}: after the date then in force "
                     f"({format_day(extended or respond_by)}), so it moves nothing."
                 )
                 return
         if subject != "clarification":
-            self.open[subject].append(on)
+            self.open.setdefault(subject, deque()).append(on)
             self.lines.append(
                 f"{words} {day}: the clock waits until it arrives "
                 f"({self.basis}: the month runs from its receipt)."
@@ -324,9 +334,9 @@ class _RelevantTimeClock:
         )
 
     def answer(self, subject: str, on: dt.date, words: str, day: str) -> None:
-        queue = self.questions if subject == "clarification" else self.open[subject]
+        queue = self.questions if subject == "clarification" else self.open.get(subject)
         if not queue:
-            if self.ignored[subject]:
+            if self.ignored.get(subject):
                 self.ignored[subject] -= 1
                 why = "it answers a request made after the date in force"
             else:
@@ -343,9 +353,9 @@ class _RelevantTimeClock:
                 f"included ({days} day{'s' if days > 1 else ''}){more}."
             )
             return
-        self.open[subject].popleft()
+        queue.popleft()
         if self.waiting():
-            still = ", ".join(_WAITED_FOR[k] for k in _RESTARTS if self.open[k])
+            still = ", ".join(_WAITED_FOR[k] for k in _RESTARTS if self.open.get(k))
             self.lines.append(f"{words} {day}; the clock still waits for {still}.")
             return
         self.start = on
@@ -359,7 +369,10 @@ class _RelevantTimeClock:
         else:
             respond_by = self.dates()[0]
             if on > respond_by:
-                raise DomainError(_late_extension(on, respond_by))
+                raise DomainError(
+                    f"extension noticed on {format_day(on)} is after the respond-by date in "
+                    f"force ({format_day(respond_by)}); notice must be given on or before it"
+                )
             self.lines.append(
                 f"{words} {day}, on or before the respond-by date then in force "
                 f"({format_day(respond_by)}): {text}."
@@ -370,7 +383,7 @@ class _RelevantTimeClock:
         state = "stopped" if stop is not None else self.state()
         as_of = stopped_as if stop is not None else state
         if as_of == "waiting":
-            still = ", ".join(_WAITED_FOR[k] for k in _RESTARTS if self.open[k])
+            still = ", ".join(_WAITED_FOR[k] for k in _RESTARTS if self.open.get(k))
             self.lines.append(
                 f"No date: the clock stopped while it waited for {still}."
                 if stop is not None
@@ -406,55 +419,6 @@ class _RelevantTimeClock:
             self.lines.extend(lines)
             paused = paused_e
         return _Outcome(self.start, respond_by, extended, pauses, paused, state, stop)
-
-
-def _late_extension(on: dt.date, respond_by: dt.date) -> str:
-    return (
-        f"extension noticed on {format_day(on)} is after the respond-by date in force "
-        f"({format_day(respond_by)}); notice must be given on or before it"
-    )
-
-
-def _from_receipt_clock(
-    regime: Regime,
-    rule: RightRule,
-    calendar: Calendar,
-    received: dt.date,
-    events: Sequence[ClockEvent],
-    lines: list[str],
-) -> _Outcome:
-    """Every regime but the UK: the date follows from receipt; identity,
-    authority, fee and clarification events are recorded, nothing more."""
-    respond_by, period_lines = rule.period.due(received, calendar)
-    lines.extend(period_lines)
-    stop: ClockEvent | None = None
-    extended_on: dt.date | None = None
-    for event in events:
-        words, day = _WORDS[event.kind], format_day(event.on)
-        if event.kind == "received":
-            continue
-        if stop is not None:
-            lines.append(f"{words} {day}: after the clock stopped, so it moves nothing.")
-        elif event.kind in ("responded", "withdrawn"):
-            stop = event
-            lines.append(f"{words} {day}: the clock stops.")
-        elif event.kind == "extended":
-            if event.on > respond_by:
-                raise DomainError(_late_extension(event.on, respond_by))
-            extended_on = event.on
-            lines.append(
-                f"{words} {day}, on or before {format_day(respond_by)}: "
-                f"{rule.extension_text} ({rule.extension_citation})."
-            )
-        else:
-            lines.append(f"{words} {day}: recorded; {regime.events_note}.")
-    extended = None
-    if extended_on is not None and rule.extension is not None:
-        lines.append(f"Unextended respond-by date: {format_day(respond_by)}.")
-        extended, extension_lines = rule.extension.due(received, calendar)
-        lines.extend(extension_lines)
-    state = "running" if stop is None else "stopped"
-    return _Outcome(received, respond_by, extended, (), 0, state, stop)
 
 
 def _status(
@@ -502,10 +466,11 @@ def compute(
         _check_date(today, "today")
     cal = get_calendar(reg.default_calendar) if calendar is None else calendar
 
+    limit_citation = reg.rule_citation(rule, received)
+    label = rule.label if rule.citation == limit_citation else f"{rule.label} ({rule.citation})"
     lines = [
         f"Received {format_day(received)} ({reg.receipt_note}).",
-        f"Rule: {rule.label} ({rule.citation}): {rule.period.describe()} "
-        f"({reg.rule_citation(rule, received)}).",
+        f"Rule: {label}: {rule.period.describe()} ({limit_citation}).",
     ]
     if rule.note:
         lines.append(rule.note)
@@ -514,12 +479,9 @@ def compute(
         acknowledge_by, ack_lines = rule.acknowledge.due(received, cal)
         lines.append(f"Acknowledge receipt ({rule.acknowledge_citation}): {ack_lines[0]}")
         lines.extend(ack_lines[1:])
-    if reg.clock == "relevant-time":
-        clock = _RelevantTimeClock(reg, rule, cal, received)
-        clock.lines = lines
-        outcome = clock.run(ordered)
-    else:
-        outcome = _from_receipt_clock(reg, rule, cal, received, ordered, lines)
+    clock = _Clock(reg, rule, cal, received)
+    clock.lines = lines
+    outcome = clock.run(ordered)
 
     due = outcome.extended or outcome.respond_by
     target = None

@@ -2,8 +2,8 @@
 
 Source: deadlines.md (the rule book), backed by fact-sheet.md. Each regime
 lists its rights under its own label and citation, with the calculator that
-counts its time limit (``counting.py``-style calculators, one per counting
-rule, after the UK MoJ correspondence tool) and its extension rule, if any.
+counts its time limit (one small calculator per counting rule, after the UK
+MoJ correspondence tool: see ``calendars.py``) and its extension rule.
 """
 
 from __future__ import annotations
@@ -13,170 +13,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from conneqt_dpo.domain.calendars import Calendar, format_date, format_day
+from conneqt_dpo.domain.calendars import (
+    BusinessDays,
+    CalendarDays,
+    CalendarMonths,
+    Period,
+    format_date,
+    format_day,
+)
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.rights import RIGHTS
 
 __all__ = [
     "REGIMES",
-    "BusinessDays",
-    "CalendarDays",
-    "CalendarMonths",
-    "Period",
+    "UK_ART_12A_FROM",
     "Regime",
     "RightRule",
-    "add_months",
     "available_rights",
     "check_right",
     "get_regime",
+    "get_rule",
 ]
-
-_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_NUMBER_WORDS = ("no", "One", "Two", "Three")
-_ORDINAL_SUFFIX = {29: "29th", 30: "30th", 31: "31st"}
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-        return 29
-    return _DAYS_IN_MONTH[month - 1]
-
-
-def add_months(d: dt.date, n: int) -> dt.date:
-    """The same day of the month n months later; if that month has no such
-    day, its last day (31 Jan + 1 month = 28/29 Feb). ICO method; GDPR by
-    analogy with Reg 1182/71 Art 3(2)(c)."""
-    months = d.year * 12 + d.month - 1 + n
-    year, month = divmod(months, 12)
-    month += 1
-    return dt.date(year, month, min(d.day, _days_in_month(year, month)))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-# --- Calculators: one per counting rule -------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarMonths:
-    """Calendar months from the start, plus any paused days, rolled to a
-    working day. ``chained`` (EU extension): also count ``chained`` months,
-    then the rest, and take the earlier of the two dates."""
-
-    months: int
-    roll_citation: str
-    chained: int | None = None
-
-    def describe(self) -> str:
-        return f"{_NUMBER_WORDS[self.months].lower()} calendar month" + (
-            "s" if self.months > 1 else ""
-        )
-
-    def due(
-        self, start: dt.date, calendar: Calendar, paused_days: int = 0
-    ) -> tuple[dt.date, list[str]]:
-        end = add_months(start, self.months)
-        words = f"{_NUMBER_WORDS[self.months]} calendar month" + ("s" if self.months > 1 else "")
-        clamp = ""
-        if end.day != start.day:
-            # The corresponding date does not exist: the month's last day.
-            name = _MONTH_NAMES[end.month - 1]
-            clamp = f" ({name} has no {_ORDINAL_SUFFIX[start.day]})"
-            if start.day == 29:
-                clamp = f" ({name} {end.year} has no 29th)"
-        lines = [f"{words}: {format_date(end)}{clamp}."]
-        if self.chained is not None:
-            first = add_months(start, self.chained)
-            alt = add_months(first, self.months - self.chained)
-            if alt < end:
-                rest = _NUMBER_WORDS[self.months - self.chained].lower()
-                lines[0] = (
-                    f"{words} from receipt: {format_date(end)}{clamp}; "
-                    f"one month ({format_date(first)}) then {rest} further months: "
-                    f"{format_date(alt)}; the earlier date is used (earliest defensible date)."
-                )
-                end = alt
-        if paused_days:
-            end += dt.timedelta(days=paused_days)
-            lines.append(f"Plus {_plural(paused_days, 'paused day')}: {format_date(end)}.")
-        rolled = calendar.roll(end)
-        if rolled != end:
-            lines.append(_roll_line(end, rolled, calendar, self.roll_citation))
-        return rolled, lines
-
-
-def _roll_line(end: dt.date, rolled: dt.date, calendar: Calendar, citation: str) -> str:
-    reasons = [f"{format_date(end)} is {calendar.describe(end)}"]
-    d = end + dt.timedelta(days=1)
-    while d < rolled:
-        # Name every holiday skipped; plain weekend days go without saying.
-        if d.weekday() < 5 or calendar.holiday_name(d):
-            reasons.append(f"{format_date(d)} is {calendar.describe(d)}")
-        d += dt.timedelta(days=1)
-    return f"{'; '.join(reasons)}; next working day {format_day(rolled)} ({citation})."
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarDays:
-    """Receipt plus N calendar days, never rolled. ``receipt_is_day_one``:
-    the period "begins on the day" of receipt, so the last day is receipt +
-    N - 1 (11 CCR §7021(b))."""
-
-    days: int
-    receipt_is_day_one: bool = False
-
-    def describe(self) -> str:
-        if self.receipt_is_day_one:
-            return f"{self.days} calendar days beginning on the day of receipt (day 1)"
-        return f"{self.days} calendar days after receipt"
-
-    def due(
-        self, start: dt.date, calendar: Calendar, paused_days: int = 0
-    ) -> tuple[dt.date, list[str]]:
-        offset = self.days - 1 if self.receipt_is_day_one else self.days
-        end = start + dt.timedelta(days=offset + paused_days)
-        head = self.describe()
-        lines = [f"{head[0].upper()}{head[1:]}: {format_day(end)}; calendar days are not rolled."]
-        if not calendar.is_working_day(end):
-            last = calendar.business_days_before(end, 1)
-            lines.append(
-                f"{format_date(end)} is {calendar.describe(end)}: "
-                f"plan to answer by {format_day(last)}."
-            )
-        return end, lines
-
-
-@dataclass(frozen=True, slots=True)
-class BusinessDays:
-    """N working days of the calendar, the day after receipt counted first."""
-
-    days: int
-
-    def describe(self) -> str:
-        return f"{self.days} business days"
-
-    def due(
-        self, start: dt.date, calendar: Calendar, paused_days: int = 0
-    ) -> tuple[dt.date, list[str]]:
-        end = calendar.add_business_days(start, self.days + paused_days)
-        lines = [
-            f"{self.days} business days, counted from the day after receipt "
-            f"({calendar.label}): {format_day(end)}."
-        ]
-        skipped = calendar.closures_between(start + dt.timedelta(days=1), end)
-        if skipped:
-            names = ", ".join(f"{format_day(d)} ({name})" for d, name in skipped)
-            lines.append(f"Not counted as business days: {names}.")
-        return end, lines
-
-
-Period = CalendarMonths | CalendarDays | BusinessDays
 
 
 # --- Rules ------------------------------------------------------------------

@@ -43,6 +43,7 @@ COLUMNS: tuple[tuple[str, str, Callable[[CaseRow, dt.date], str]], ...] = (
 )
 DUE_COLUMN = 5
 DAYS_LEFT_COLUMN = 6
+REQUESTER_COLUMN = 7
 
 
 class Urgency(enum.Enum):
@@ -159,6 +160,10 @@ class CaseTableModel(QAbstractTableModel):
             return COLUMNS[column][2](row, self._today())
         if role == Qt.ItemDataRole.TextAlignmentRole and column == DAYS_LEFT_COLUMN:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.ToolTipRole and column == REQUESTER_COLUMN:
+            # The name may be cut short in its cell.
+            email = f"\n{row.requester_email}" if row.requester_email else ""
+            return row.requester_name + email
         if column not in (DUE_COLUMN, DAYS_LEFT_COLUMN):
             return None
         if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):

@@ -12,8 +12,12 @@ MAX_FITTED_WIDTH = 260
 
 
 class QueueView(QTableView):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """`stretch_column` takes the width the others leave, so that the table
+    fills its pane without a horizontal scroll bar while it can."""
+
+    def __init__(self, parent: QWidget | None = None, *, stretch_column: int | None = None) -> None:
         super().__init__(parent)
+        self._stretch = stretch_column
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -24,13 +28,14 @@ class QueueView(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(stretch_column is None)
         header.setHighlightSections(False)
         self._fitted = False
 
         self.empty_label = QLabel(self.viewport())
         self.empty_label.setObjectName("emptyState")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # greyed, like placeholder text
         self.empty_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -38,6 +43,10 @@ class QueueView(QTableView):
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
+        if self._stretch is not None and model is not None:
+            self.horizontalHeader().setSectionResizeMode(
+                self._stretch, QHeaderView.ResizeMode.Stretch
+            )
         if model is not None:
             model.modelReset.connect(self._rows_changed)
             model.rowsInserted.connect(self._rows_changed)
@@ -59,7 +68,7 @@ class QueueView(QTableView):
             self.resizeColumnsToContents()
             header = self.horizontalHeader()
             for column in range(header.count()):
-                if header.sectionSize(column) > MAX_FITTED_WIDTH:
+                if column != self._stretch and header.sectionSize(column) > MAX_FITTED_WIDTH:
                     header.resizeSection(column, MAX_FITTED_WIDTH)
 
     def viewportEvent(self, event: QEvent) -> bool:

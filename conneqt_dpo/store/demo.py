@@ -153,9 +153,11 @@ def _progress(
             steps.append(("event", "clarification-received", on(11), None))
     if age >= 20 and rng.random() < 0.08:
         steps.append(("event", "extended", on(20), "complex"))
-    if age >= 15 and rng.random() < 0.6:
+    # Most old cases were answered in time; a few stay open to show overdue.
+    answered = 0.92 if age > 35 else 0.6
+    if age >= 15 and rng.random() < answered:
         steps += [("act", "submit", None, None), ("act", "approve", None, None)]
-        if rng.random() < 0.85:
+        if rng.random() < (0.97 if age > 35 else 0.85):
             steps.append(("act", "respond", on(rng.randint(15, min(age, 40))), None))
             if age >= 45 and rng.random() < 0.7:
                 steps.append(("act", "close", None, None))

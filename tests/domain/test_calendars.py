@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conneqt_dpo.domain.calendars import CALENDAR_CODES, format_date, format_day, get_calendar
 from conneqt_dpo.domain.errors import DomainError
@@ -13,8 +15,9 @@ from conneqt_dpo.domain.errors import DomainError
 D = dt.date.fromisoformat
 
 EU = (
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
-).split()
+    *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
+    *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
+)
 
 
 def test_codes() -> None:
@@ -39,7 +42,7 @@ def test_codes_are_case_insensitive_and_cached() -> None:
 
 @pytest.mark.parametrize("code", ["GB", "XX", "", "EU", "US-NY"])
 def test_unknown_calendar_is_refused(code: str) -> None:
-    with pytest.raises(DomainError, match="unknown holiday calendar .*; the calendars are: NONE"):
+    with pytest.raises(DomainError, match=r"unknown holiday calendar .*; the calendars are: NONE"):
         get_calendar(code)
 
 
@@ -166,3 +169,25 @@ def test_closures_between_names_weekday_holidays_only() -> None:
 def test_formats() -> None:
     assert format_date(D("2026-02-28")) == "28 Feb 2026"
     assert format_day(D("2026-03-02")) == "Mon 2 Mar 2026"
+
+
+# A far-away open day forces the day-by-day count; the weekends-only
+# calendar uses weekday arithmetic. Both must agree.
+_SLOW_NONE = get_calendar("NONE", open_days=[D("1971-01-01")])
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dates(min_value=D("2000-01-01"), max_value=D("2100-12-31")), st.integers(0, 400))
+def test_weekday_arithmetic_matches_the_day_by_day_count(d: dt.date, n: int) -> None:
+    fast = get_calendar("NONE")
+    assert fast.add_business_days(d, n) == _SLOW_NONE.add_business_days(d, n)
+    assert fast.business_days_before(d, n) == _SLOW_NONE.business_days_before(d, n)
+    assert fast.roll(d) == _SLOW_NONE.roll(d)
+    if n:
+        end = fast.add_business_days(d, n)
+        assert fast.is_working_day(end)
+        # Counting back n - 1 working days lands on the first day counted.
+        assert fast.business_days_before(end, n - 1) == fast.roll(d + dt.timedelta(days=1))
+        assert fast.business_days_before(end, n) <= d

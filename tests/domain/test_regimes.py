@@ -7,15 +7,9 @@ import datetime as dt
 
 import pytest
 
-from conneqt_dpo.domain.calendars import get_calendar
+from conneqt_dpo.domain.calendars import add_months, get_calendar
 from conneqt_dpo.domain.errors import DomainError
-from conneqt_dpo.domain.regimes import (
-    REGIMES,
-    add_months,
-    available_rights,
-    check_right,
-    get_regime,
-)
+from conneqt_dpo.domain.regimes import REGIMES, available_rights, check_right, get_regime
 from conneqt_dpo.domain.rights import RIGHT_CODES, RIGHTS, get_right
 
 D = dt.date.fromisoformat
@@ -30,7 +24,14 @@ GDPR = {
     "marketing-objection",
     "automated-decision",
 }
-STATE_SIX = {"access", "rectification", "erasure", "portability", "opt-out-sale", "automated-decision"}
+STATE_SIX = {
+    "access",
+    "rectification",
+    "erasure",
+    "portability",
+    "opt-out-sale",
+    "automated-decision",
+}
 
 # The fact sheet's rights map, as narrowed by the rule book's state table.
 EXPECTED_RIGHTS = {
@@ -160,7 +161,9 @@ def test_unknown_regime_lists_the_known_ones() -> None:
 def test_unknown_right_lists_the_regimes_rights() -> None:
     with pytest.raises(DomainError, match=r"^uk-gdpr has no right 'teleport'.*; its rights are: "):
         check_right("uk-gdpr", "teleport", D("2026-03-02"))
-    with pytest.raises(DomainError, match=r"^ut-ucpa has no right 'appeal'; its rights are: access"):
+    with pytest.raises(
+        DomainError, match=r"^ut-ucpa has no right 'appeal'; its rights are: access"
+    ):
         check_right("ut-ucpa", "appeal", D("2026-03-02"))
     with pytest.raises(DomainError, match="unknown regime"):
         check_right("nope", "access", D("2026-03-02"))

@@ -10,7 +10,7 @@ import pytest
 
 from conneqt_dpo.store.services import Services
 from tests.conftest import FrozenClock
-from tests.store.test_services import request
+from tests.factories import request
 
 
 def _logged(svc: Services, n: int = 3) -> Path:

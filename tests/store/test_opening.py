@@ -17,7 +17,7 @@ from conneqt_dpo.store.errors import StoreUnavailable
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import open_store
 from tests.conftest import FrozenClock
-from tests.store.test_services import request
+from tests.factories import request
 
 SECOND = '''"""a later change: a column for the test
 

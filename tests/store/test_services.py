@@ -14,20 +14,9 @@ from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import AuditEvent, Case, DataSubject, Note
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import open_store
-from conneqt_dpo.store.views import CaseQuery, NewRequest
+from conneqt_dpo.store.views import CaseQuery
 from tests.conftest import NEW_YORK, FrozenClock, as_user
-
-
-def request(**kw: object) -> NewRequest:
-    base: dict[str, object] = dict(
-        regime="uk-gdpr",
-        rights=("access",),
-        channel="email",
-        name="Ada Lovelace",
-        email="ada@example.org",
-    )
-    base.update(kw)
-    return NewRequest(**base)  # type: ignore[arg-type]
+from tests.factories import request
 
 
 def counts(svc: Services) -> tuple[int, int, int, int]:
