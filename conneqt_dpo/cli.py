@@ -22,6 +22,7 @@ from conneqt_dpo.domain.errors import DomainError
 if TYPE_CHECKING:
     from conneqt_dpo.store.services import Services
     from conneqt_dpo.store.store import Store
+    from conneqt_dpo.store.views import Moved
 
 USER_ENV = "CONNEQT_DPO_USER"
 DEMO_DIR = ".demo"
@@ -165,6 +166,42 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--name", required=True)
     c.add_argument("--role", required=True, help="dpo, support or admin")
     c.add_argument("--email")
+
+    c = cmd("deadline", "compute the statutory dates for a request, with the reasons")
+    c.add_argument("--regime", required=True)
+    c.add_argument("--right", required=True)
+    c.add_argument("--received", type=_date, required=True, metavar="DATE")
+    c.add_argument("--event", action="append", default=[], metavar="KIND=DATE",
+                   help="a clock event, e.g. identity-requested=2026-03-03 (repeatable)")
+    c.add_argument("--holidays", metavar="CODE",
+                   help="holiday calendar (GB-ENG, US, IE, NONE, ...), default the regime's")
+    c.add_argument("--today", type=_date)
+    c.add_argument("--json", action="store_true")
+
+    c = cmd("regimes", "the regimes, their rights and their clock rules")
+    c.add_argument("--json", action="store_true")
+
+    d = cmd("deadlines", "the stored deadlines")
+    d_sub = d.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = d_sub.add_parser("recompute", parents=[common],
+                         help="recompute every case's dates and report what moved")
+    c.add_argument("--json", action="store_true")
+
+    cal = cmd("calendar", "the organisation's closure days and open days")
+    cal_sub = cal.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    for name, help_text in (
+        ("close", "mark a day closed (not a working day)"),
+        ("open", "mark a listed holiday as a working day"),
+        ("clear", "drop the organisation's override for a day"),
+    ):
+        c = cal_sub.add_parser(name, parents=[common], help=help_text)
+        c.add_argument("day", type=_date, metavar="DATE")
+        c.add_argument("--calendar", required=True, metavar="CODE")
+        c.add_argument("--note")
+    c = cal_sub.add_parser("show", parents=[common], help="a calendar's closures in a year")
+    c.add_argument("code")
+    c.add_argument("--year", type=int)
+    c.add_argument("--json", action="store_true")
 
     a = cmd("audit", "the audit trail")
     a_sub = a.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
@@ -391,6 +428,146 @@ def _cmd_users_add(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _org_today() -> dt.date:
+    """Today at the organisation (the day of receipt is its local date)."""
+    from zoneinfo import ZoneInfo
+
+    from conneqt_dpo.store.profile import default_organisation
+
+    return dt.datetime.now(ZoneInfo(default_organisation().timezone)).date()
+
+
+def _parse_event(text: str) -> tuple[str, dt.date]:
+    kind, sep, day = text.partition("=")
+    if not sep:
+        raise UserError(f"--event takes KIND=DATE, not '{text}'")
+    try:
+        return kind.strip(), dt.date.fromisoformat(day.strip())
+    except ValueError:
+        raise UserError(f"'{day}' in --event {text} is not a date (YYYY-MM-DD)") from None
+
+
+def _cmd_deadline(args: argparse.Namespace) -> int:
+    from conneqt_dpo.domain import calendars, deadlines
+
+    events = [deadlines.ClockEvent("received", args.received)]
+    events += [deadlines.ClockEvent(*_parse_event(e)) for e in args.event]
+    cal = calendars.get_calendar(args.holidays) if args.holidays else None
+    result = deadlines.compute(args.regime, args.right, events, calendar=cal,
+                               today=args.today or _org_today())  # fmt: skip
+    if args.json:
+        _print_json(deadlines.result_to_json(result))
+        return 0
+    for label, value in (
+        ("Acknowledge by", result.acknowledge_by),
+        ("Respond by", result.respond_by),
+        ("Extended to", result.extended_respond_by),
+        ("Internal target", result.target),
+    ):
+        if value is not None:
+            print(f"{label + ':':<17}{value:%a %d %b %Y}")
+    if result.status:
+        left = "" if result.days_left is None else f", {result.days_left} days left"
+        print(f"{'Status:':<17}{result.status} (clock {result.clock_state}{left})")
+    print("Why:")
+    for step in result.explanation:
+        print(f"  {step}")
+    print(f"Calendar: {result.calendar_code} ({result.calendar_version})")
+    return 0
+
+
+def _cmd_regimes(args: argparse.Namespace) -> int:
+    from conneqt_dpo.domain.regimes import REGIMES
+
+    if args.json:
+        _print_json([
+            {
+                "code": r.code, "label": r.label, "citation": r.citation,
+                "default_calendar": r.default_calendar,
+                "rights": [
+                    {"code": code, "label": rule.label, "citation": rule.citation,
+                     "period": rule.period.describe(), "period_citation": rule.period_citation,
+                     "extension": rule.extension.describe() if rule.extension else None,
+                     "acknowledge": rule.acknowledge.describe() if rule.acknowledge else None,
+                     "available_from": rule.available_from.isoformat()
+                     if rule.available_from else None}
+                    for code, rule in r.rights.items()
+                ],
+            }
+            for r in REGIMES.values()
+        ])  # fmt: skip
+        return 0
+    for r in REGIMES.values():
+        print(f"{r.code}: {r.label} ({r.citation}); calendar {r.default_calendar}")
+        for code, rule in r.rights.items():
+            ext = f"; extension {rule.extension.describe()}" if rule.extension else "; no extension"
+            ack = f"; acknowledge {rule.acknowledge.describe()}" if rule.acknowledge else ""
+            since = f"; from {rule.available_from}" if rule.available_from else ""
+            print(f"  {code:<20} {rule.label}: {rule.period.describe()}{ack}{ext}{since}"
+                  f" [{rule.period_citation}]")  # fmt: skip
+    return 0
+
+
+def _print_moved(moved: Sequence[Moved], as_json: bool) -> None:
+    if as_json:
+        _print_json([
+            {"reference": m.reference, "before": m.before.isoformat() if m.before else None,
+             "after": m.after.isoformat() if m.after else None, "problem": m.problem}
+            for m in moved
+        ])  # fmt: skip
+        return
+    for m in moved:
+        if m.problem:
+            print(f"{m.reference}: kept {m.before or 'no date'}: {m.problem}")
+        else:
+            print(f"{m.reference}: due {m.before or 'none'} -> {m.after or 'none'}")
+    print(f"{sum(1 for m in moved if not m.problem)} case(s) moved")
+
+
+@_with_services
+def _cmd_deadlines_recompute(svc: Services, args: argparse.Namespace) -> int:
+    _print_moved(svc.recompute_deadlines(), args.json)
+    return 0
+
+
+@_with_services
+def _cmd_calendar_set(svc: Services, args: argparse.Namespace) -> int:
+    closed = {"close": True, "open": False, "clear": None}[args.subcommand]
+    moved = svc.set_calendar_day(args.calendar, args.day, closed=closed, note=args.note)
+    _print_moved(moved, False)
+    return 0
+
+
+@_with_services
+def _cmd_calendar_show(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.domain import calendars
+
+    year = args.year or svc.today().year
+    overrides = {day: (closed, note) for day, closed, note in svc.calendar_days(args.code)}
+    cal = calendars.get_calendar(
+        args.code,
+        extra_closures=[d for d, (c, _) in overrides.items() if c],
+        open_days=[d for d, (c, _) in overrides.items() if not c],
+    )
+    closures = cal.closures_between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    opened = sorted(d for d, (c, _) in overrides.items() if not c and d.year == year)
+    if args.json:
+        _print_json({
+            "calendar": cal.code, "version": cal.version, "year": year,
+            "closures": [{"date": d.isoformat(), "name": name,
+                          "override": d in overrides} for d, name in closures],
+            "open_days": [d.isoformat() for d in opened],
+        })  # fmt: skip
+        return 0
+    print(f"{cal.code} {year} ({cal.version}); weekdays that are not working days:")
+    for d, name in closures:
+        mark = " (organisation's own)" if d in overrides else ""
+        print(f"  {d:%a %d %b %Y}  {name}{mark}")
+    for d in opened:
+        print(f"  {d:%a %d %b %Y}  open although a holiday (organisation's own)")
+    return 0
+
+
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
@@ -451,6 +628,13 @@ _COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("note", None): _cmd_note,
     ("users", "list"): _cmd_users_list,
     ("users", "add"): _cmd_users_add,
+    ("deadline", None): _cmd_deadline,
+    ("regimes", None): _cmd_regimes,
+    ("deadlines", "recompute"): _cmd_deadlines_recompute,
+    ("calendar", "close"): _cmd_calendar_set,
+    ("calendar", "open"): _cmd_calendar_set,
+    ("calendar", "clear"): _cmd_calendar_set,
+    ("calendar", "show"): _cmd_calendar_show,
     ("audit", "verify"): _cmd_audit_verify,
     ("backup", None): _cmd_backup,
     ("restore", None): _cmd_restore,

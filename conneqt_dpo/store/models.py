@@ -245,3 +245,21 @@ class AuditAnchor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ClosureDay(Base):
+    """A day the organisation is closed although the holiday calendar says it
+    works (`closed`), or open although the calendar lists a holiday (not
+    `closed`): the `holidays` package's California list, for one, includes
+    days offices are open."""
+
+    __tablename__ = "closure_days"
+    __table_args__ = (UniqueConstraint("calendar", "day", name="uq_closure_days_calendar_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar: Mapped[str] = mapped_column(String(16))
+    day: Mapped[dt.date] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(200))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from conneqt_dpo.domain import calendars, deadlines, regimes
+from conneqt_dpo.domain import calendars, regimes
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.organisation import Organisation
 from conneqt_dpo.domain.validation import (
@@ -30,6 +30,7 @@ from conneqt_dpo.domain.validation import (
 )
 from conneqt_dpo.domain.workflow import (
     OPEN_STATES,
+    Action,
     Role,
     State,
     check_action,
@@ -38,11 +39,12 @@ from conneqt_dpo.domain.workflow import (
     parse_channel,
     parse_role,
 )
-from conneqt_dpo.store import audit, queries
+from conneqt_dpo.store import audit, clock, queries
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import (
     Case,
     ClockEventRow,
+    ClosureDay,
     DataSubject,
     Document,
     Note,
@@ -57,6 +59,7 @@ from conneqt_dpo.store.views import (
     CaseQuery,
     CaseRow,
     CasesChanged,
+    Moved,
     NewRequest,
     UserView,
 )
@@ -350,6 +353,8 @@ class Services:
             me = self._actor(s)
             case = self._case_for_update(s, reference)
             before = State(case.state)
+            if a is Action.REQUEST_IDENTITY and reason is None:
+                reason = "identity-check"  # the action names its own pause reason
             t = check_action(
                 before, a, Role(me.role), regime=case.regime, right=case.right, reason=reason
             )
@@ -535,6 +540,82 @@ class Services:
             )
             return doc.id
 
+    # -- calendars and deadlines ---------------------------------------------
+
+    def set_calendar_day(
+        self, calendar: str, day: dt.date, *, closed: bool | None, note: str | None = None
+    ) -> list[Moved]:
+        """Mark `day` closed (True) or open (False) in `calendar` for this
+        organisation, or drop the override (None); then recompute the open
+        cases on that calendar in the same transaction. Returns what moved."""
+        code = calendars.get_calendar(calendar).code
+        text = clean_text(note, "the note", max_len=200) if note else None
+        with self.store.write() as s:
+            me = self._actor(s)
+            _require(me, Role.DPO, Role.ADMIN, doing="change the calendars")
+            row = s.execute(
+                select(ClosureDay).where(ClosureDay.calendar == code, ClosureDay.day == day)
+            ).scalar_one_or_none()
+            if row is not None:
+                s.delete(row)
+                s.flush()
+            if closed is not None:
+                s.add(ClosureDay(calendar=code, day=day, closed=closed, note=text,
+                                 added_at=self._stamp(), added_by=me.id))  # fmt: skip
+            s.flush()
+            clock.CalendarCache(s).get(code)  # refuse a day both closed and open
+            self._audit(s, me.login, "calendar.day-set", "calendar", None, None,
+                        fields=["closure_days"],
+                        detail={"calendar": code, "day": day.isoformat(),
+                                "closed": None if closed is None else int(closed)})  # fmt: skip
+            return self._recompute_all(s, me, only_calendar=code)
+
+    def calendar_days(self, calendar: str) -> list[tuple[dt.date, bool, str | None]]:
+        code = calendars.get_calendar(calendar).code
+        with self.store.read() as s:
+            rows = s.execute(
+                select(ClosureDay.day, ClosureDay.closed, ClosureDay.note)
+                .where(ClosureDay.calendar == code)
+                .order_by(ClosureDay.day)
+            ).all()
+            return [(r.day, r.closed, r.note) for r in rows]
+
+    def recompute_deadlines(self) -> list[Moved]:
+        """Recompute every case's dates (after a calendar or a rule change)."""
+        with self.store.write() as s:
+            me = self._actor(s)
+            _require(me, Role.DPO, Role.ADMIN, doing="recompute deadlines")
+            return self._recompute_all(s, me)
+
+    def _recompute_all(
+        self, s: Session, me: User, *, only_calendar: str | None = None
+    ) -> list[Moved]:
+        cache = clock.CalendarCache(s)
+        moved: list[Moved] = []
+        events: dict[int, list[ClockEventRow]] = {}
+        for e in s.execute(select(ClockEventRow).order_by(ClockEventRow.id)).scalars():
+            events.setdefault(e.case_id, []).append(e)
+        for case in s.execute(select(Case).order_by(Case.id)).scalars():
+            if only_calendar is not None and cache.for_case(case).code != only_calendar:
+                continue
+            before = case.due_on
+            try:
+                result = clock.compute_case(case, events.get(case.id, []), cache)
+            except DomainError as e:
+                # Its events were accepted under the old calendar (an
+                # extension noticed in time then): keep its dates, say so.
+                moved.append(Moved(case.reference, before, before, problem=str(e)))
+                continue
+            fields = clock.store_result(case, result)
+            if not fields:
+                continue
+            self._audit(s, me.login, "case.deadlines-recomputed", "case", case.id,
+                        case.reference, fields=fields,
+                        detail={"calendar_version": result.calendar_version})  # fmt: skip
+            if before != case.due_on:
+                moved.append(Moved(case.reference, before, case.due_on))
+        return moved
+
     # -- reading ----------------------------------------------------------
 
     def list_cases(self, query: CaseQuery | None = None) -> list[CaseRow]:
@@ -562,7 +643,9 @@ class Services:
             ).scalar_one_or_none()
             if case is None:
                 raise NotFound(f"no case {reference}")
-            result = self._compute(case, today=today or self.today())
+            result = clock.compute_case(
+                case, case.clock_events, clock.CalendarCache(s), today=today or self.today()
+            )
             return queries.case_detail(s, case, result.explanation, result.status)
 
     # -- helpers ----------------------------------------------------------
@@ -583,24 +666,14 @@ class Services:
             raise NotFound(f"no case {reference}")
         return case
 
-    def _compute(self, case: Case, *, today: dt.date | None = None) -> deadlines.DeadlineResult:
-        events = [deadlines.ClockEvent(e.kind, e.on) for e in case.clock_events]
-        cal = calendars.get_calendar(case.calendar) if case.calendar else None
-        return deadlines.compute(case.regime, case.right, events, calendar=cal, today=today)
-
-    def _recompute(self, s: Session, case: Case) -> None:
+    def _recompute(self, s: Session, case: Case) -> list[str]:
         """Recompute the case's dates from its clock events, in the caller's
         transaction. The engine refuses what the law does not allow (an
         extension noticed too late, an answer before its question, ...)."""
+        s.flush()
         s.refresh(case, ["clock_events"])
-        r = self._compute(case)
-        case.clock_state = r.clock_state
-        case.acknowledge_by = r.acknowledge_by
-        case.respond_by = r.respond_by
-        case.extended_respond_by = r.extended_respond_by
-        case.due_on = r.due
-        case.target_on = r.target
-        case.calendar_version = r.calendar_version
+        result = clock.compute_case(case, case.clock_events, clock.CalendarCache(s))
+        return clock.store_result(case, result)
 
     def _audit(
         self,

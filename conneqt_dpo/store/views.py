@@ -203,6 +203,16 @@ class CaseDetail:
 
 
 @dataclass(frozen=True)
+class Moved:
+    """A case whose date in force changed on a recompute."""
+
+    reference: str
+    before: dt.date | None
+    after: dt.date | None
+    problem: str | None = None  # the engine now refuses its events; dates kept
+
+
+@dataclass(frozen=True)
 class CasesChanged:
     """Broadcast after a write so views refresh only the rows it names."""
 

@@ -14,6 +14,7 @@ import pytest
 
 from conneqt_dpo._bundled import migrations_dir
 from conneqt_dpo.store.errors import StoreUnavailable
+from conneqt_dpo.store.migrate import head_revision
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import open_store
 from tests.conftest import FrozenClock
@@ -22,14 +23,14 @@ from tests.factories import request
 SECOND = '''"""a later change: a column for the test
 
 Revision ID: 20991231_0099
-Revises: 20261124_0001
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "20991231_0099"
-down_revision = "20261124_0001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -50,7 +51,7 @@ def newer_migrations(tmp_path: Path) -> Path:
     """The shipped migrations plus one more, as a later version would ship."""
     d = tmp_path / "migrations-next"
     shutil.copytree(migrations_dir(), d, ignore=shutil.ignore_patterns("__pycache__"))
-    (d / "versions" / "2099_12_31_test_column.py").write_text(SECOND)
+    (d / "versions" / "2099_12_31_test_column.py").write_text(SECOND.format(head=head_revision()))
     return d
 
 
@@ -83,13 +84,13 @@ def test_an_older_store_is_backed_up_then_upgraded(
 
     upgraded = open_store(data_dir=data_dir, clock=clock, migrations=newer_migrations)
     try:
-        assert upgraded.migration.before == "20261124_0001"
+        assert upgraded.migration.before == head_revision()
         assert upgraded.migration.after == "20991231_0099"
         backup = upgraded.migration.backup
         assert backup is not None and backup.parent == data_dir / "backups"
         con = sqlite3.connect(backup)
         assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (
-            "20261124_0001",
+            head_revision(),
         )
         assert con.execute("SELECT reference FROM cases").fetchall() == [(ref,)]
         con.close()
