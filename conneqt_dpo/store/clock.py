@@ -6,13 +6,14 @@ every change and kept in indexed columns so the queue sorts in SQL."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.domain import calendars, deadlines, regimes
-from conneqt_dpo.store.models import Case, ClockEventRow, ClosureDay
+from conneqt_dpo.store.models import Case, ClosureDay
 
 
 @dataclass
@@ -37,32 +38,50 @@ class CalendarCache:
             self._calendars[key] = cal
         return cal
 
-    def for_case(self, case: Case) -> calendars.Calendar:
-        return self.get(case.calendar or regimes.get_regime(case.regime).default_calendar)
+    def for_case(self, regime: str, calendar: str | None) -> calendars.Calendar:
+        """A case's calendar: its own, or its regime's default."""
+        return self.get(calendar or regimes.get_regime(regime).default_calendar)
 
 
-def compute_case(
-    case: Case,
-    events: list[ClockEventRow],
+def compute(
+    regime: str,
+    right: str,
+    calendar: str | None,
+    events: Sequence[tuple[str, dt.date]],
     cache: CalendarCache,
     *,
     today: dt.date | None = None,
 ) -> deadlines.DeadlineResult:
     return deadlines.compute(
-        case.regime,
-        case.right,
-        [deadlines.ClockEvent(e.kind, e.on) for e in events],
-        calendar=cache.for_case(case),
+        regime,
+        right,
+        [deadlines.ClockEvent(kind, on) for kind, on in events],
+        calendar=cache.for_case(regime, calendar),
         today=today,
     )
 
 
-DATE_COLUMNS = ("acknowledge_by", "respond_by", "extended_respond_by", "due_on", "target_on")
+def compute_case(
+    case: Case, cache: CalendarCache, *, today: dt.date | None = None
+) -> deadlines.DeadlineResult:
+    events = [(e.kind, e.on) for e in case.clock_events]
+    return compute(case.regime, case.right, case.calendar, events, cache, today=today)
 
 
-def store_result(case: Case, r: deadlines.DeadlineResult) -> list[str]:
-    """Write the engine's dates onto the case; return the fields that moved."""
-    new = {
+# The columns the engine fills, kept beside the case for SQL sorting.
+COLUMNS = (
+    "clock_state",
+    "acknowledge_by",
+    "respond_by",
+    "extended_respond_by",
+    "due_on",
+    "target_on",
+    "calendar_version",
+)
+
+
+def columns(r: deadlines.DeadlineResult) -> dict[str, object]:
+    return {
         "clock_state": r.clock_state,
         "acknowledge_by": r.acknowledge_by,
         "respond_by": r.respond_by,
@@ -71,6 +90,11 @@ def store_result(case: Case, r: deadlines.DeadlineResult) -> list[str]:
         "target_on": r.target,
         "calendar_version": r.calendar_version,
     }
+
+
+def store_result(case: Case, r: deadlines.DeadlineResult) -> list[str]:
+    """Write the engine's dates onto the case; return the fields that moved."""
+    new = columns(r)
     moved = [k for k, v in new.items() if getattr(case, k) != v]
     for k in moved:
         setattr(case, k, new[k])

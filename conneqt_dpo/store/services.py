@@ -590,30 +590,58 @@ class Services:
     def _recompute_all(
         self, s: Session, me: User, *, only_calendar: str | None = None
     ) -> list[Moved]:
+        """Recompute many cases with plain rows, one bulk UPDATE and one batch
+        of audit events (ORM objects one by one cost 4x as much)."""
         cache = clock.CalendarCache(s)
         moved: list[Moved] = []
-        events: dict[int, list[ClockEventRow]] = {}
-        for e in s.execute(select(ClockEventRow).order_by(ClockEventRow.id)).scalars():
-            events.setdefault(e.case_id, []).append(e)
-        for case in s.execute(select(Case).order_by(Case.id)).scalars():
-            if only_calendar is not None and cache.for_case(case).code != only_calendar:
+        events: dict[int, list[tuple[str, dt.date]]] = {}
+        for case_id, kind, on in s.execute(
+            select(ClockEventRow.case_id, ClockEventRow.kind, ClockEventRow.on).order_by(
+                ClockEventRow.id
+            )
+        ):
+            events.setdefault(case_id, []).append((kind, on))
+        cols = [getattr(Case, c) for c in clock.COLUMNS]
+        rows = s.execute(
+            select(Case.id, Case.reference, Case.regime, Case.right, Case.calendar, *cols).order_by(
+                Case.id
+            )
+        ).all()
+        updates: list[dict[str, object]] = []
+        entries: list[audit.Entry] = []
+        for row in rows:
+            calendar = cache.for_case(row.regime, row.calendar).code
+            if only_calendar is not None and calendar != only_calendar:
                 continue
-            before = case.due_on
             try:
-                result = clock.compute_case(case, events.get(case.id, []), cache)
+                result = clock.compute(row.regime, row.right, row.calendar,
+                                       events.get(row.id, []), cache)  # fmt: skip
             except DomainError as e:
                 # Its events were accepted under the old calendar (an
                 # extension noticed in time then): keep its dates, say so.
-                moved.append(Moved(case.reference, before, before, problem=str(e)))
+                moved.append(Moved(row.reference, row.due_on, row.due_on, problem=str(e)))
                 continue
-            fields = clock.store_result(case, result)
+            new = clock.columns(result)
+            fields = [c for c in clock.COLUMNS if getattr(row, c) != new[c]]
             if not fields:
                 continue
-            self._audit(s, me.login, "case.deadlines-recomputed", "case", case.id,
-                        case.reference, fields=fields,
-                        detail={"calendar_version": result.calendar_version})  # fmt: skip
-            if before != case.due_on:
-                moved.append(Moved(case.reference, before, case.due_on))
+            updates.append({"id": row.id, **new})
+            entries.append(
+                self._entry(
+                    me.login,
+                    "case.deadlines-recomputed",
+                    "case",
+                    row.id,
+                    row.reference,
+                    fields=fields,
+                    detail={"calendar_version": result.calendar_version},
+                )
+            )
+            if row.due_on != new["due_on"]:
+                moved.append(Moved(row.reference, row.due_on, result.due))
+        if updates:
+            s.execute(update(Case), updates)
+        audit.append_many(s, entries)
         return moved
 
     # -- reading ----------------------------------------------------------
@@ -643,9 +671,7 @@ class Services:
             ).scalar_one_or_none()
             if case is None:
                 raise NotFound(f"no case {reference}")
-            result = clock.compute_case(
-                case, case.clock_events, clock.CalendarCache(s), today=today or self.today()
-            )
+            result = clock.compute_case(case, clock.CalendarCache(s), today=today or self.today())
             return queries.case_detail(s, case, result.explanation, result.status)
 
     # -- helpers ----------------------------------------------------------
@@ -672,8 +698,29 @@ class Services:
         extension noticed too late, an answer before its question, ...)."""
         s.flush()
         s.refresh(case, ["clock_events"])
-        result = clock.compute_case(case, case.clock_events, clock.CalendarCache(s))
-        return clock.store_result(case, result)
+        return clock.store_result(case, clock.compute_case(case, clock.CalendarCache(s)))
+
+    def _entry(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        reference: str | None = None,
+        *,
+        fields: Sequence[str] = (),
+        detail: audit.Detail | None = None,
+    ) -> audit.Entry:
+        return audit.Entry(
+            occurred_at=self.now().isoformat(timespec="microseconds"),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            reference=reference,
+            fields=tuple(fields),
+            detail=detail,
+        )
 
     def _audit(
         self,
@@ -687,17 +734,9 @@ class Services:
         fields: Sequence[str] = (),
         detail: audit.Detail | None = None,
     ) -> None:
-        audit.append(
-            s,
-            occurred_at=self.now().isoformat(timespec="microseconds"),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            reference=reference,
-            fields=fields,
-            detail=detail,
-        )
+        entry = self._entry(actor, action, entity, entity_id, reference, fields=fields,
+                            detail=detail)  # fmt: skip
+        audit.append_many(s, [entry])
 
 
 def _require(user: User, *roles: Role, doing: str) -> None:
