@@ -93,6 +93,8 @@ def append_many(session: Session, entries: Sequence[Entry]) -> None:
     session.execute(insert(AuditEvent), rows)
     anchor.seq = seq
     anchor.hash = prev
+    # For the anchor file, written once this transaction has committed.
+    session.info["audit_head"] = (seq, prev)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,9 @@ def compute_case(
     return compute(case.regime, case.right, case.calendar, events, cache, today=today)
 
 
+# The queue's order for a case with no date in force (waiting, stopped).
+NO_DATE = dt.date(9999, 12, 31)
+
 # The columns the engine fills, kept beside the case for SQL sorting.
 COLUMNS = (
     "clock_state",
@@ -77,6 +80,7 @@ COLUMNS = (
     "due_on",
     "target_on",
     "calendar_version",
+    "sort_due",
 )
 
 
@@ -89,6 +93,7 @@ def columns(r: deadlines.DeadlineResult) -> dict[str, object]:
         "due_on": r.due,
         "target_on": r.target,
         "calendar_version": r.calendar_version,
+        "sort_due": r.due or NO_DATE,
     }
 
 

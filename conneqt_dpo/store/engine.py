@@ -74,9 +74,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if u.database and u.database != ":memory:":
             cur.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable in WAL mode across application crashes; only a
-        # power cut can lose the last commits (never corrupt the file).
-        cur.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a request that was logged survives a power cut too (NORMAL
+        # in WAL mode may lose the last commits), and the audit anchor file,
+        # written after the commit, can never name an event the database lost.
+        cur.execute("PRAGMA synchronous=FULL")
         cur.close()
 
     @event.listens_for(engine, "begin")

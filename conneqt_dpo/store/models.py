@@ -59,6 +59,9 @@ class DataSubject(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # The email as compared (lower-case): a returning requester is found by
+    # an index lookup.
+    email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
 
@@ -105,6 +108,7 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("year", "number", name="uq_cases_year_number"),
         Index("ix_cases_state_due", "state", "due_on"),
+        Index("ix_cases_queue", "sort_due", "received_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +136,8 @@ class Case(Base):
     respond_by: Mapped[dt.date | None] = mapped_column(Date)
     extended_respond_by: Mapped[dt.date | None] = mapped_column(Date)
     due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    # due_on, or 9999-12-31 when no date is in force: the queue's order.
+    sort_due: Mapped[dt.date] = mapped_column(Date)
     target_on: Mapped[dt.date | None] = mapped_column(Date)
     calendar_version: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())

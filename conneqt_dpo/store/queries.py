@@ -39,7 +39,7 @@ _ROW_COLUMNS = (
 )
 
 _SORTS: dict[str, tuple[Any, ...]] = {
-    "due": (Case.due_on, Case.received_on, Case.id),
+    "due": (Case.sort_due, Case.received_on, Case.id),
     "received": (Case.received_on, Case.id),
     "reference": (Case.year, Case.number),
     "state": (Case.state, Case.due_on, Case.id),
@@ -51,10 +51,13 @@ _SORTS: dict[str, tuple[Any, ...]] = {
 SORT_KEYS = tuple(_SORTS)
 
 
-def _filtered(stmt: Any, q: CaseQuery) -> Any:
-    stmt = stmt.join(DataSubject, DataSubject.id == Case.subject_id).outerjoin(
-        _assignee, _assignee.id == Case.assignee_id
-    )
+def _filtered(stmt: Any, q: CaseQuery, *, joins: bool = True) -> Any:
+    """`joins`: join the person and the assignee (a count needs them only
+    to filter on them)."""
+    if joins or q.text:
+        stmt = stmt.join(DataSubject, DataSubject.id == Case.subject_id)
+    if joins or q.assignee:
+        stmt = stmt.outerjoin(_assignee, _assignee.id == Case.assignee_id)
     if q.state:
         stmt = stmt.where(Case.state == q.state)
     if q.open_only or q.overdue_on is not None:
@@ -89,9 +92,6 @@ def list_cases(s: Session, q: CaseQuery) -> list[CaseRow]:
     if q.sort not in _SORTS:
         raise ValueError(f"unknown sort key {q.sort!r}")
     order = [c.desc() if q.descending else c.asc() for c in _SORTS[q.sort]]
-    # Cases with no date in force (waiting, stopped) go after those with one.
-    if q.sort == "due":
-        order.insert(0, Case.due_on.is_(None))
     stmt = _filtered(select(*_ROW_COLUMNS), q).order_by(*order).offset(q.offset)
     if q.limit is not None:
         stmt = stmt.limit(q.limit)
@@ -100,7 +100,8 @@ def list_cases(s: Session, q: CaseQuery) -> list[CaseRow]:
 
 
 def count_cases(s: Session, q: CaseQuery) -> int:
-    return int(s.execute(_filtered(select(func.count(Case.id)), q)).scalar_one())
+    stmt = _filtered(select(func.count(Case.id)), q, joins=False)
+    return int(s.execute(stmt).scalar_one())
 
 
 def case_detail(

@@ -228,24 +228,30 @@ class Services:
             me = self._actor(s)
             _require(me, Role.DPO, Role.SUPPORT, doing="log requests")
             stamp = self._stamp()
-            subject = self._find_or_add_subject(s, name, email, phone, stamp)
+            cache = clock.CalendarCache(s)
+            # Look up and allocate first, add objects after, so the whole
+            # request is written in one flush.
+            subject = self._find_subject(s, name, email, phone)
+            first = self._allocate_numbers(s, received_on.year, len(rights))
+            if subject is None:
+                subject = DataSubject(name=name, email=email, phone=phone, created_at=stamp,
+                                      email_key=email.lower() if email else None)  # fmt: skip
             group = RequestGroup(
                 channel=channel.value,
                 received_at=received_at.replace(tzinfo=None),
                 created_at=stamp,
                 created_by=me.id,
             )
-            s.add(group)
-            s.flush()
-            refs = []
-            for right in rights:
-                number = self._next_number(s, received_on.year)
+            cases = []
+            for number, right in enumerate(rights, start=first):
+                dates = clock.compute(req.regime, right, calendar.code if calendar else None,
+                                      [("received", received_on)], cache)  # fmt: skip
                 case = Case(
                     reference=format_reference(received_on.year, number),
                     year=received_on.year,
                     number=number,
-                    group_id=group.id,
-                    subject_id=subject.id,
+                    group=group,
+                    subject=subject,
                     regime=req.regime,
                     right=right,
                     channel=channel.value,
@@ -254,82 +260,64 @@ class Services:
                     backdate_reason=reason,
                     state=State.NEW.value,
                     calendar=calendar.code if calendar else None,
-                    clock_state="running",
                     created_at=stamp,
                     updated_at=stamp,
+                    **clock.columns(dates),
                 )
-                s.add(case)
-                s.flush()
-                s.add(
+                case.clock_events.append(
                     ClockEventRow(
-                        case_id=case.id,
-                        kind="received",
-                        on=received_on,
-                        recorded_at=stamp,
-                        recorded_by=me.id,
+                        kind="received", on=received_on, recorded_at=stamp, recorded_by=me.id
                     )
                 )
                 if note:
-                    s.add(Note(case_id=case.id, text=note, created_at=stamp, author_id=me.id))
-                s.flush()
-                self._recompute(s, case)
-                fields = ["regime", "right", "channel", "received", "subject"]
-                if note:
-                    fields.append("note")
-                if reason:
-                    fields.append("backdate_reason")
-                self._audit(
-                    s,
-                    me.login,
-                    "case.logged",
-                    "case",
-                    case.id,
-                    case.reference,
-                    fields=fields,
-                    detail={
-                        "group": group.id,
-                        "regime": req.regime,
-                        "right": right,
-                        "channel": channel.value,
-                        "subject": subject.id,
-                    },
-                )
-                refs.append(case.reference)
-            return refs
+                    case.notes.append(Note(text=note, created_at=stamp, author_id=me.id))
+                s.add(case)
+                cases.append(case)
+            s.flush()
+            fields = ["regime", "right", "channel", "received", "subject"]
+            fields += ["note"] if note else []
+            fields += ["backdate_reason"] if reason else []
+            audit.append_many(s, [
+                self._entry(me.login, "case.logged", "case", case.id, case.reference,
+                            fields=fields,
+                            detail={"group": group.id, "regime": req.regime, "right": case.right,
+                                    "channel": channel.value, "subject": subject.id})
+                for case in cases
+            ])  # fmt: skip
+            return [case.reference for case in cases]
 
-    def _find_or_add_subject(
-        self, s: Session, name: str, email: str | None, phone: str | None, stamp: dt.datetime
-    ) -> DataSubject:
-        if email:
-            for cand in s.execute(
-                select(DataSubject).where(func.lower(DataSubject.email) == email.lower())
-            ).scalars():
-                if cand.name.casefold() == name.casefold():
-                    if phone and not cand.phone:
-                        cand.phone = phone
-                    return cand
-        subject = DataSubject(name=name, email=email, phone=phone, created_at=stamp)
-        s.add(subject)
-        s.flush()
-        return subject
+    def _find_subject(
+        self, s: Session, name: str, email: str | None, phone: str | None
+    ) -> DataSubject | None:
+        """The person who asked before: the same email (any case) and name."""
+        if not email:
+            return None
+        for cand in s.execute(
+            select(DataSubject).where(DataSubject.email_key == email.lower())
+        ).scalars():
+            if cand.name.casefold() == name.casefold():
+                if phone and not cand.phone:
+                    cand.phone = phone
+                return cand
+        return None
 
-    def _next_number(self, s: Session, year: int) -> int:
-        """The next number of `year`, in this transaction: gap-free because a
-        rolled-back transaction also rolls back the counter, and two writers
-        serialise on the counter row (SQLite: the write lock; PostgreSQL:
-        the row lock the UPDATE takes)."""
+    def _allocate_numbers(self, s: Session, year: int, count: int) -> int:
+        """Reserve `count` consecutive numbers of `year` in this transaction
+        and return the first: gap-free because a rolled-back transaction
+        also rolls back the counter, and two writers serialise on the counter
+        row (SQLite: the write lock; PostgreSQL: the row lock UPDATE takes)."""
         for _ in range(3):
-            n = s.execute(
+            last = s.execute(
                 update(ReferenceCounter)
                 .where(ReferenceCounter.year == year)
-                .values(last_number=ReferenceCounter.last_number + 1)
+                .values(last_number=ReferenceCounter.last_number + count)
                 .returning(ReferenceCounter.last_number)
             ).scalar_one_or_none()
-            if n is not None:
-                return int(n)
+            if last is not None:
+                return int(last) - count + 1
             try:
                 with s.begin_nested():
-                    s.add(ReferenceCounter(year=year, last_number=1))
+                    s.add(ReferenceCounter(year=year, last_number=count))
                 return 1
             except IntegrityError:
                 continue  # another writer created the year's row first

@@ -10,14 +10,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.store import audit, migrate, paths
 from conneqt_dpo.store import engine as engine_mod
 from conneqt_dpo.store.errors import StoreError, StoreUnavailable
-from conneqt_dpo.store.models import AuditAnchor, StoreMeta
+from conneqt_dpo.store.models import StoreMeta
 
 Clock = Callable[[], dt.datetime]
 
@@ -69,16 +69,14 @@ class Store:
 
     def _advance_anchor_file(self, session: Session) -> None:
         path = self.anchor_file
-        if path is None:
+        head = session.info.pop("audit_head", None)
+        if path is None or head is None:
             return
-        with self.read() as s:
-            head = s.execute(select(AuditAnchor.seq, AuditAnchor.hash)).first()
-        if head is None:
-            return
+        seq, digest = head
         current = audit.read_anchor_file(path)
-        if current is not None and current.store_id == self.store_id and current.seq >= head.seq:
+        if current is not None and current.store_id == self.store_id and current.seq >= seq:
             return  # another process already moved it further
-        audit.write_anchor_file(path, audit.Head(self.store_id, head.seq, head.hash))
+        audit.write_anchor_file(path, audit.Head(self.store_id, seq, digest))
 
     def verify_audit(self) -> audit.Verdict:
         with self.engine.execution_options(conneqt_readonly=True).connect() as con:
