@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from conneqt_dpo.domain.errors import DomainError
@@ -73,7 +75,14 @@ def run_gui(
         QMessageBox.critical(None, "conneqt-dpo cannot start", str(e))
         return 2
     window.show()
+    # Ctrl+C in the terminal (`make run`) quits cleanly: Qt's event loop does
+    # not run Python signal handlers unless the interpreter gets a turn.
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    ticker = QTimer()
+    ticker.start(250)
+    ticker.timeout.connect(lambda: None)
     try:
         return app.exec()
     finally:
+        ticker.stop()
         store.close()
