@@ -151,6 +151,8 @@ class DeadlineResult:
     status: str | None
     days_left: int | None
     responded_on: dt.date | None
+    stopped_by: str | None  # responded or withdrawn: what stopped the clock
+    stopped_on: dt.date | None
     calendar_code: str
     calendar_version: str
     explanation: tuple[str, ...]
@@ -421,23 +423,30 @@ class _Clock:
         return _Outcome(self.start, respond_by, extended, pauses, paused, state, stop)
 
 
-def _status(
-    outcome: _Outcome, due: dt.date | None, today: dt.date, settings: DeadlineSettings
+def status_on(
+    *,
+    clock_state: str,
+    due: dt.date | None,
+    stopped_by: str | None,
+    stopped_on: dt.date | None,
+    today: dt.date,
+    due_soon_days: int = DeadlineSettings().due_soon_days,
 ) -> str:
-    stop = outcome.stop
-    if stop is not None:
-        if stop.kind == "withdrawn":
+    """The status (deadlines.md, "Status") from what a case keeps of its
+    last computation, so a stored case gets it without recomputing."""
+    if stopped_by is not None:
+        if stopped_by == "withdrawn":
             return "withdrawn"
         # A response given while the clock waited or was paused is in time.
-        return "met" if due is None or stop.on <= due else "met-late"
+        return "met" if due is None or stopped_on is None or stopped_on <= due else "met-late"
     if due is None:
-        return outcome.state  # waiting or paused
+        return clock_state  # waiting or paused
     days_left = (due - today).days
     if days_left < 0:
         return "overdue"
     if days_left == 0:
         return "due-today"
-    return "due-soon" if days_left <= settings.due_soon_days else "on-track"
+    return "due-soon" if days_left <= due_soon_days else "on-track"
 
 
 def compute(
@@ -509,7 +518,14 @@ def compute(
 
     status = days_left = None
     if today is not None:
-        status = _status(outcome, due, today, settings)
+        status = status_on(
+            clock_state=outcome.state,
+            due=due,
+            stopped_by=stop.kind if stop is not None else None,
+            stopped_on=stop.on if stop is not None else None,
+            today=today,
+            due_soon_days=settings.due_soon_days,
+        )
         if due is not None:
             days_left = (due - today).days
     return DeadlineResult(
@@ -528,6 +544,8 @@ def compute(
         status=status,
         days_left=days_left,
         responded_on=responded_on,
+        stopped_by=stop.kind if stop is not None else None,
+        stopped_on=stop.on if stop is not None else None,
         calendar_code=cal.code,
         calendar_version=cal.version,
         explanation=tuple(lines),

@@ -81,6 +81,8 @@ COLUMNS = (
     "target_on",
     "calendar_version",
     "sort_due",
+    "stopped_by",
+    "stopped_on",
 )
 
 
@@ -94,6 +96,8 @@ def columns(r: deadlines.DeadlineResult) -> dict[str, object]:
         "target_on": r.target,
         "calendar_version": r.calendar_version,
         "sort_due": r.due or NO_DATE,
+        "stopped_by": r.stopped_by,
+        "stopped_on": r.stopped_on,
     }
 
 

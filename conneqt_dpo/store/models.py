@@ -138,6 +138,10 @@ class Case(Base):
     due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     # due_on, or 9999-12-31 when no date is in force: the queue's order.
     sort_due: Mapped[dt.date] = mapped_column(Date)
+    # What stopped the clock (responded or withdrawn) and when: the status
+    # (met, met-late, withdrawn) without recomputing.
+    stopped_by: Mapped[str | None] = mapped_column(String(16))
+    stopped_on: Mapped[dt.date | None] = mapped_column(Date)
     target_on: Mapped[dt.date | None] = mapped_column(Date)
     calendar_version: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
@@ -179,8 +183,15 @@ class Task(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     system: Mapped[str] = mapped_column(String(200))
     outcome: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_tasks_created_by_users")
+    )
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    done_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_tasks_done_by_users")
+    )
 
 
 class Document(Base):

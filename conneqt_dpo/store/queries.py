@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from conneqt_dpo.domain.workflow import OPEN_STATES
+from conneqt_dpo.store import search
 from conneqt_dpo.store.models import Agent, Case, DataSubject, RequestGroup, User
 from conneqt_dpo.store.views import (
     CaseDetail,
@@ -36,6 +37,8 @@ _ROW_COLUMNS = (
     DataSubject.name,
     DataSubject.email,
     _assignee.login,
+    Case.stopped_by,
+    Case.stopped_on,
 )
 
 _SORTS: dict[str, tuple[Any, ...]] = {
@@ -51,10 +54,10 @@ _SORTS: dict[str, tuple[Any, ...]] = {
 SORT_KEYS = tuple(_SORTS)
 
 
-def _filtered(stmt: Any, q: CaseQuery, *, joins: bool = True) -> Any:
+def _filtered(session: Session, stmt: Any, q: CaseQuery, *, joins: bool = True) -> Any:
     """`joins`: join the person and the assignee (a count needs them only
     to filter on them)."""
-    if joins or q.text:
+    if joins or (q.text and session.get_bind().dialect.name != "sqlite"):
         stmt = stmt.join(DataSubject, DataSubject.id == Case.subject_id)
     if joins or q.assignee:
         stmt = stmt.outerjoin(_assignee, _assignee.id == Case.assignee_id)
@@ -73,26 +76,17 @@ def _filtered(stmt: Any, q: CaseQuery, *, joins: bool = True) -> Any:
     if q.regime:
         stmt = stmt.where(Case.regime == q.regime)
     if q.text:
-        like = f"%{_escape_like(q.text.strip().lower())}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Case.reference).like(like, escape="\\"),
-                func.lower(DataSubject.name).like(like, escape="\\"),
-                func.lower(DataSubject.email).like(like, escape="\\"),
-            )
-        )
+        where = search.text_filter(session, q.text)
+        if where is not None:
+            stmt = stmt.where(where)
     return stmt
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_cases(s: Session, q: CaseQuery) -> list[CaseRow]:
     if q.sort not in _SORTS:
         raise ValueError(f"unknown sort key {q.sort!r}")
     order = [c.desc() if q.descending else c.asc() for c in _SORTS[q.sort]]
-    stmt = _filtered(select(*_ROW_COLUMNS), q).order_by(*order).offset(q.offset)
+    stmt = _filtered(s, select(*_ROW_COLUMNS), q).order_by(*order).offset(q.offset)
     if q.limit is not None:
         stmt = stmt.limit(q.limit)
     rows: list[Any] = list(s.execute(stmt))
@@ -100,7 +94,7 @@ def list_cases(s: Session, q: CaseQuery) -> list[CaseRow]:
 
 
 def count_cases(s: Session, q: CaseQuery) -> int:
-    stmt = _filtered(select(func.count(Case.id)), q, joins=False)
+    stmt = _filtered(s, select(func.count(Case.id)), q, joins=False)
     return int(s.execute(stmt).scalar_one())
 
 
@@ -134,6 +128,8 @@ def case_detail(
         subject.name,
         subject.email,
         logins.get(case.assignee_id) if case.assignee_id else None,
+        case.stopped_by,
+        case.stopped_on,
     )
     return CaseDetail(
         row=row,

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +18,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from conneqt_dpo.domain import calendars, regimes
 from conneqt_dpo.domain.errors import DomainError
-from conneqt_dpo.domain.organisation import Organisation
 from conneqt_dpo.domain.validation import (
     clean_email,
     clean_login,
@@ -40,11 +37,11 @@ from conneqt_dpo.domain.workflow import (
     parse_role,
 )
 from conneqt_dpo.store import audit, clock, queries
+from conneqt_dpo.store.calendar_services import CalendarServices
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import (
     Case,
     ClockEventRow,
-    ClosureDay,
     DataSubject,
     Document,
     Note,
@@ -52,79 +49,31 @@ from conneqt_dpo.store.models import (
     RequestGroup,
     User,
 )
-from conneqt_dpo.store.profile import default_organisation
-from conneqt_dpo.store.store import Clock, Store, system_clock
+from conneqt_dpo.store.service_base import (
+    MAX_NOTE,
+    check_reference,
+    require,
+    safe_filename,
+    user_view,
+)
 from conneqt_dpo.store.views import (
     CaseDetail,
     CaseQuery,
     CaseRow,
     CasesChanged,
-    Moved,
     NewRequest,
     UserView,
 )
-
-REFERENCE = re.compile(r"^DSR-(\d{4})-(\d{5,})$")
-MAX_NOTE = 20_000
 
 
 def format_reference(year: int, number: int) -> str:
     return f"DSR-{year}-{number:05d}"
 
 
-class Services:
+class Services(CalendarServices):
     """The store's use cases, acting as one user."""
 
-    def __init__(
-        self,
-        store: Store,
-        *,
-        user: str | None = None,
-        clock: Clock = system_clock,
-        organisation: Organisation | None = None,
-    ) -> None:
-        self.store = store
-        self.clock = clock
-        self.organisation = organisation or default_organisation()
-        self.tz = ZoneInfo(self.organisation.timezone)
-        self._login = user
-
-    # -- time -------------------------------------------------------------
-
-    def now(self) -> dt.datetime:
-        return self.clock().astimezone(dt.UTC)
-
-    def today(self) -> dt.date:
-        """The date at the controller (spec/deadlines.md, "Counting")."""
-        return self.now().astimezone(self.tz).date()
-
-    def _stamp(self) -> dt.datetime:
-        return self.now().replace(tzinfo=None)
-
     # -- users ------------------------------------------------------------
-
-    def actor(self) -> UserView:
-        with self.store.read() as s:
-            return _user_view(self._actor(s))
-
-    def _actor(self, s: Session) -> User:
-        if self._login is not None:
-            u = s.execute(select(User).where(User.login == self._login)).scalar_one_or_none()
-            if u is None:
-                raise StoreError(f"no user '{self._login}' in this store")
-            if not u.active:
-                raise StoreError(f"user '{self._login}' is deactivated")
-            return u
-        u = (
-            s.execute(
-                select(User).where(User.role == Role.DPO.value, User.active).order_by(User.id)
-            )
-            .scalars()
-            .first()
-        )
-        if u is None:
-            raise StoreError("this store has no DPO yet: run `conneqt-dpo init` first")
-        return u
 
     def init(self, *, login: str = "dpo", name: str, email: str | None = None) -> UserView:
         """Create the first user of a new store: a DPO."""
@@ -153,7 +102,7 @@ class Services:
                 fields=("login", "name", "email", "role"),
                 detail={"role": "dpo"},
             )
-            return _user_view(u)
+            return user_view(u)
 
     def add_user(self, *, login: str, name: str, role: str, email: str | None = None) -> UserView:
         login = clean_login(login)
@@ -185,11 +134,11 @@ class Services:
                 fields=("login", "name", "email", "role"),
                 detail={"role": r.value},
             )
-            return _user_view(u)
+            return user_view(u)
 
     def users(self) -> list[UserView]:
         with self.store.read() as s:
-            return [_user_view(u) for u in s.execute(select(User).order_by(User.id)).scalars()]
+            return [user_view(u) for u in s.execute(select(User).order_by(User.id)).scalars()]
 
     # -- intake -----------------------------------------------------------
 
@@ -226,7 +175,7 @@ class Services:
 
         with self.store.write() as s:
             me = self._actor(s)
-            _require(me, Role.DPO, Role.SUPPORT, doing="log requests")
+            require(me, Role.DPO, Role.SUPPORT, doing="log requests")
             stamp = self._stamp()
             cache = clock.CalendarCache(s)
             # Look up and allocate first, add objects after, so the whole
@@ -433,7 +382,7 @@ class Services:
     def assign(self, reference: str, login: str | None) -> CasesChanged:
         with self.store.write() as s:
             me = self._actor(s)
-            _require(me, Role.DPO, Role.SUPPORT, doing="assign cases")
+            require(me, Role.DPO, Role.SUPPORT, doing="assign cases")
             case = self._case_for_update(s, reference)
             assignee = None
             if login is not None:
@@ -464,7 +413,7 @@ class Services:
         body = clean_text(text, "the note", max_len=MAX_NOTE, multiline=True)
         with self.store.write() as s:
             me = self._actor(s)
-            _require(me, Role.DPO, Role.SUPPORT, doing="add notes to cases")
+            require(me, Role.DPO, Role.SUPPORT, doing="add notes to cases")
             case = self._case_for_update(s, reference)
             note = Note(case_id=case.id, text=body, created_at=self._stamp(), author_id=me.id)
             s.add(note)
@@ -493,7 +442,7 @@ class Services:
     ) -> int:
         """Record a document on a case (the encrypted content is kept by the
         document store); returns the document id."""
-        name = _safe_filename(filename)
+        name = safe_filename(filename)
         if size < 0:
             raise DomainError("a document cannot have a negative size")
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):
@@ -502,7 +451,7 @@ class Services:
         k = clean_login(kind)
         with self.store.write() as s:
             me = self._actor(s)
-            _require(me, Role.DPO, Role.SUPPORT, doing="attach documents")
+            require(me, Role.DPO, Role.SUPPORT, doing="attach documents")
             case = self._case_for_update(s, reference)
             doc = Document(
                 case_id=case.id,
@@ -528,110 +477,6 @@ class Services:
             )
             return doc.id
 
-    # -- calendars and deadlines ---------------------------------------------
-
-    def set_calendar_day(
-        self, calendar: str, day: dt.date, *, closed: bool | None, note: str | None = None
-    ) -> list[Moved]:
-        """Mark `day` closed (True) or open (False) in `calendar` for this
-        organisation, or drop the override (None); then recompute the open
-        cases on that calendar in the same transaction. Returns what moved."""
-        code = calendars.get_calendar(calendar).code
-        text = clean_text(note, "the note", max_len=200) if note else None
-        with self.store.write() as s:
-            me = self._actor(s)
-            _require(me, Role.DPO, Role.ADMIN, doing="change the calendars")
-            row = s.execute(
-                select(ClosureDay).where(ClosureDay.calendar == code, ClosureDay.day == day)
-            ).scalar_one_or_none()
-            if row is not None:
-                s.delete(row)
-                s.flush()
-            if closed is not None:
-                s.add(ClosureDay(calendar=code, day=day, closed=closed, note=text,
-                                 added_at=self._stamp(), added_by=me.id))  # fmt: skip
-            s.flush()
-            clock.CalendarCache(s).get(code)  # refuse a day both closed and open
-            self._audit(s, me.login, "calendar.day-set", "calendar", None, None,
-                        fields=["closure_days"],
-                        detail={"calendar": code, "day": day.isoformat(),
-                                "closed": None if closed is None else int(closed)})  # fmt: skip
-            return self._recompute_all(s, me, only_calendar=code)
-
-    def calendar_days(self, calendar: str) -> list[tuple[dt.date, bool, str | None]]:
-        code = calendars.get_calendar(calendar).code
-        with self.store.read() as s:
-            rows = s.execute(
-                select(ClosureDay.day, ClosureDay.closed, ClosureDay.note)
-                .where(ClosureDay.calendar == code)
-                .order_by(ClosureDay.day)
-            ).all()
-            return [(r.day, r.closed, r.note) for r in rows]
-
-    def recompute_deadlines(self) -> list[Moved]:
-        """Recompute every case's dates (after a calendar or a rule change)."""
-        with self.store.write() as s:
-            me = self._actor(s)
-            _require(me, Role.DPO, Role.ADMIN, doing="recompute deadlines")
-            return self._recompute_all(s, me)
-
-    def _recompute_all(
-        self, s: Session, me: User, *, only_calendar: str | None = None
-    ) -> list[Moved]:
-        """Recompute many cases with plain rows, one bulk UPDATE and one batch
-        of audit events (ORM objects one by one cost 4x as much)."""
-        cache = clock.CalendarCache(s)
-        moved: list[Moved] = []
-        events: dict[int, list[tuple[str, dt.date]]] = {}
-        for case_id, kind, on in s.execute(
-            select(ClockEventRow.case_id, ClockEventRow.kind, ClockEventRow.on).order_by(
-                ClockEventRow.id
-            )
-        ):
-            events.setdefault(case_id, []).append((kind, on))
-        cols = [getattr(Case, c) for c in clock.COLUMNS]
-        rows = s.execute(
-            select(Case.id, Case.reference, Case.regime, Case.right, Case.calendar, *cols).order_by(
-                Case.id
-            )
-        ).all()
-        updates: list[dict[str, object]] = []
-        entries: list[audit.Entry] = []
-        for row in rows:
-            calendar = cache.for_case(row.regime, row.calendar).code
-            if only_calendar is not None and calendar != only_calendar:
-                continue
-            try:
-                result = clock.compute(row.regime, row.right, row.calendar,
-                                       events.get(row.id, []), cache)  # fmt: skip
-            except DomainError as e:
-                # Its events were accepted under the old calendar (an
-                # extension noticed in time then): keep its dates, say so.
-                moved.append(Moved(row.reference, row.due_on, row.due_on, problem=str(e)))
-                continue
-            new = clock.columns(result)
-            fields = [c for c in clock.COLUMNS if getattr(row, c) != new[c]]
-            if not fields:
-                continue
-            updates.append({"id": row.id, **new})
-            entries.append(
-                self._entry(
-                    me.login,
-                    "case.deadlines-recomputed",
-                    "case",
-                    row.id,
-                    row.reference,
-                    fields=fields,
-                    detail={"calendar_version": result.calendar_version},
-                )
-            )
-            if row.due_on != new["due_on"]:
-                moved.append(Moved(row.reference, row.due_on, result.due))
-        if updates:
-            s.execute(update(Case), updates)
-        audit.append_many(s, entries)
-        return moved
-
     # -- reading ----------------------------------------------------------
 
     def list_cases(self, query: CaseQuery | None = None) -> list[CaseRow]:
@@ -649,7 +494,7 @@ class Services:
             self._actor(s)
             case = s.execute(
                 select(Case)
-                .where(Case.reference == _check_reference(reference))
+                .where(Case.reference == check_reference(reference))
                 .options(
                     selectinload(Case.clock_events),
                     selectinload(Case.notes),
@@ -661,97 +506,6 @@ class Services:
                 raise NotFound(f"no case {reference}")
             result = clock.compute_case(case, clock.CalendarCache(s), today=today or self.today())
             return queries.case_detail(s, case, result.explanation, result.status)
-
-    # -- helpers ----------------------------------------------------------
-
-    def _event_date(self, on: dt.date | None) -> dt.date:
-        today = self.today()
-        if on is None:
-            return today
-        if on > today:
-            raise DomainError(f"{on.isoformat()} is in the future")
-        return on
-
-    def _case_for_update(self, s: Session, reference: str) -> Case:
-        case = s.execute(
-            select(Case).where(Case.reference == _check_reference(reference)).with_for_update()
-        ).scalar_one_or_none()
-        if case is None:
-            raise NotFound(f"no case {reference}")
-        return case
-
-    def _recompute(self, s: Session, case: Case) -> list[str]:
-        """Recompute the case's dates from its clock events, in the caller's
-        transaction. The engine refuses what the law does not allow (an
-        extension noticed too late, an answer before its question, ...)."""
-        s.flush()
-        s.refresh(case, ["clock_events"])
-        return clock.store_result(case, clock.compute_case(case, clock.CalendarCache(s)))
-
-    def _entry(
-        self,
-        actor: str,
-        action: str,
-        entity: str,
-        entity_id: int | None,
-        reference: str | None = None,
-        *,
-        fields: Sequence[str] = (),
-        detail: audit.Detail | None = None,
-    ) -> audit.Entry:
-        return audit.Entry(
-            occurred_at=self.now().isoformat(timespec="microseconds"),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            reference=reference,
-            fields=tuple(fields),
-            detail=detail,
-        )
-
-    def _audit(
-        self,
-        s: Session,
-        actor: str,
-        action: str,
-        entity: str,
-        entity_id: int | None,
-        reference: str | None = None,
-        *,
-        fields: Sequence[str] = (),
-        detail: audit.Detail | None = None,
-    ) -> None:
-        entry = self._entry(actor, action, entity, entity_id, reference, fields=fields,
-                            detail=detail)  # fmt: skip
-        audit.append_many(s, [entry])
-
-
-def _require(user: User, *roles: Role, doing: str) -> None:
-    if user.role not in roles:
-        who = " or ".join(r.value for r in roles)
-        raise StoreError(f"only {who} users may {doing} (you are {user.role})")
-
-
-def _check_reference(reference: str) -> str:
-    ref = reference.strip().upper()
-    if not REFERENCE.match(ref):
-        raise DomainError(f"'{reference[:40]}' is not a case reference (like DSR-2026-00042)")
-    return ref
-
-
-def _safe_filename(filename: str) -> str:
-    """Keep only the last path component and refuse names that could escape a
-    folder or hide their type."""
-    base = re.split(r"[\\/]", filename.strip())[-1]
-    base = clean_text(base, "the file name", max_len=255)
-    if base in (".", "..") or base.startswith("."):
-        raise DomainError(f"'{filename[:60]}' is not an acceptable file name")
-    return base
-
-
-def _user_view(u: User) -> UserView:
-    return UserView(u.id, u.login, u.name, u.email, u.role, u.active)
 
 
 __all__ = ["OPEN_STATES", "Services", "format_reference"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from conneqt_dpo.domain.deadlines import status_on
+
 
 @dataclass(frozen=True)
 class UserView:
@@ -64,9 +66,20 @@ class CaseRow:
     requester_name: str
     requester_email: str | None
     assignee: str | None
+    stopped_by: str | None = None  # responded | withdrawn
+    stopped_on: dt.date | None = None
 
     def days_left(self, today: dt.date) -> int | None:
-        return None if self.due is None else (self.due - today).days
+        """Calendar days to the date in force while the clock runs."""
+        if self.due is None or self.clock_state == "stopped":
+            return None
+        return (self.due - today).days
+
+    def status(self, today: dt.date, due_soon_days: int = 7) -> str:
+        """The deadline status on `today` (spec/deadlines.md, "Status")."""
+        return status_on(clock_state=self.clock_state, due=self.due, stopped_by=self.stopped_by,
+                         stopped_on=self.stopped_on, today=today,
+                         due_soon_days=due_soon_days)  # fmt: skip
 
     def to_json(self, today: dt.date | None = None) -> dict[str, object]:
         d: dict[str, object] = {
@@ -85,6 +98,7 @@ class CaseRow:
         }
         if today is not None:
             d["days_left"] = self.days_left(today)
+            d["status"] = self.status(today)
         return d
 
 

@@ -1,0 +1,172 @@
+"""What every service shares: the acting user, the clock, the audit trail,
+locking a case for a change and recomputing its dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from conneqt_dpo.domain.errors import DomainError
+from conneqt_dpo.domain.organisation import Organisation
+from conneqt_dpo.domain.validation import clean_text
+from conneqt_dpo.domain.workflow import Role
+from conneqt_dpo.store import audit, clock
+from conneqt_dpo.store.errors import NotFound, StoreError
+from conneqt_dpo.store.models import Case, User
+from conneqt_dpo.store.profile import default_organisation
+from conneqt_dpo.store.store import Clock, Store, system_clock
+from conneqt_dpo.store.views import UserView
+
+REFERENCE = re.compile(r"^DSR-(\d{4})-(\d{5,})$")
+MAX_NOTE = 20_000
+
+
+class ServiceBase:
+    """The store's use cases share this: one acting user, one clock."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        user: str | None = None,
+        clock: Clock = system_clock,
+        organisation: Organisation | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.organisation = organisation or default_organisation()
+        self.tz = ZoneInfo(self.organisation.timezone)
+        self._login = user
+
+    # -- time -------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(dt.UTC)
+
+    def today(self) -> dt.date:
+        """The date at the controller (spec/deadlines.md, "Counting")."""
+        return self.now().astimezone(self.tz).date()
+
+    def _stamp(self) -> dt.datetime:
+        return self.now().replace(tzinfo=None)
+
+    # -- users ------------------------------------------------------------
+
+    def actor(self) -> UserView:
+        with self.store.read() as s:
+            return user_view(self._actor(s))
+
+    def _actor(self, s: Session) -> User:
+        if self._login is not None:
+            u = s.execute(select(User).where(User.login == self._login)).scalar_one_or_none()
+            if u is None:
+                raise StoreError(f"no user '{self._login}' in this store")
+            if not u.active:
+                raise StoreError(f"user '{self._login}' is deactivated")
+            return u
+        u = (
+            s.execute(
+                select(User).where(User.role == Role.DPO.value, User.active).order_by(User.id)
+            )
+            .scalars()
+            .first()
+        )
+        if u is None:
+            raise StoreError("this store has no DPO yet: run `conneqt-dpo init` first")
+        return u
+
+    # -- helpers ----------------------------------------------------------
+
+    def _event_date(self, on: dt.date | None) -> dt.date:
+        today = self.today()
+        if on is None:
+            return today
+        if on > today:
+            raise DomainError(f"{on.isoformat()} is in the future")
+        return on
+
+    def _case_for_update(self, s: Session, reference: str) -> Case:
+        case = s.execute(
+            select(Case).where(Case.reference == check_reference(reference)).with_for_update()
+        ).scalar_one_or_none()
+        if case is None:
+            raise NotFound(f"no case {reference}")
+        return case
+
+    def _recompute(self, s: Session, case: Case) -> list[str]:
+        """Recompute the case's dates from its clock events, in the caller's
+        transaction. The engine refuses what the law does not allow (an
+        extension noticed too late, an answer before its question, ...)."""
+        s.flush()
+        s.refresh(case, ["clock_events"])
+        return clock.store_result(case, clock.compute_case(case, clock.CalendarCache(s)))
+
+    def _entry(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        reference: str | None = None,
+        *,
+        fields: Sequence[str] = (),
+        detail: audit.Detail | None = None,
+    ) -> audit.Entry:
+        return audit.Entry(
+            occurred_at=self.now().isoformat(timespec="microseconds"),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            reference=reference,
+            fields=tuple(fields),
+            detail=detail,
+        )
+
+    def _audit(
+        self,
+        s: Session,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        reference: str | None = None,
+        *,
+        fields: Sequence[str] = (),
+        detail: audit.Detail | None = None,
+    ) -> None:
+        entry = self._entry(actor, action, entity, entity_id, reference, fields=fields,
+                            detail=detail)  # fmt: skip
+        audit.append_many(s, [entry])
+
+
+def require(user: User, *roles: Role, doing: str) -> None:
+    if user.role not in roles:
+        who = " or ".join(r.value for r in roles)
+        raise StoreError(f"only {who} users may {doing} (you are {user.role})")
+
+
+def check_reference(reference: str) -> str:
+    ref = reference.strip().upper()
+    if not REFERENCE.match(ref):
+        raise DomainError(f"'{reference[:40]}' is not a case reference (like DSR-2026-00042)")
+    return ref
+
+
+def safe_filename(filename: str) -> str:
+    """Keep only the last path component and refuse names that could escape a
+    folder or hide their type."""
+    base = re.split(r"[\\/]", filename.strip())[-1]
+    base = clean_text(base, "the file name", max_len=255)
+    if base in (".", "..") or base.startswith("."):
+        raise DomainError(f"'{filename[:60]}' is not an acceptable file name")
+    return base
+
+
+def user_view(u: User) -> UserView:
+    return UserView(u.id, u.login, u.name, u.email, u.role, u.active)
