@@ -320,3 +320,25 @@ def allowed_actions(state: State, role: Role, *, regime: str = "", right: str = 
             continue
         out.append(action)
     return out
+
+
+# Rights whose response is the work done in each data system: the case cannot
+# go for approval, or out as responded, while one of its tasks is open
+# (spec/workflow.md, "Tasks"); its completed tasks are the erasure receipt.
+TASKS_BEFORE_RESPONSE: frozenset[str] = frozenset({"erasure", "rectification", "restriction"})
+
+
+def check_tasks(action: Action, right: str, open_tasks: int) -> None:
+    if open_tasks and right in TASKS_BEFORE_RESPONSE and action in (Action.SUBMIT, Action.RESPOND):
+        raise DomainError(
+            f"cannot {action.value} a {right} case while {open_tasks} task"
+            f"{'s are' if open_tasks > 1 else ' is'} open: record each system's outcome first"
+        )
+
+
+def check_task_outcome(outcome: str) -> str:
+    if outcome not in TASK_OUTCOMES:
+        raise DomainError(
+            f"unknown task outcome '{outcome}'; use one of: {', '.join(TASK_OUTCOMES)}"
+        )
+    return outcome

@@ -32,12 +32,14 @@ from conneqt_dpo.domain.workflow import (
     State,
     check_action,
     check_event,
+    check_tasks,
     parse_action,
     parse_channel,
     parse_role,
 )
 from conneqt_dpo.store import audit, clock, queries
 from conneqt_dpo.store.calendar_services import CalendarServices
+from conneqt_dpo.store.casework_services import CaseWorkServices
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import (
     Case,
@@ -47,6 +49,7 @@ from conneqt_dpo.store.models import (
     Note,
     ReferenceCounter,
     RequestGroup,
+    Task,
     User,
 )
 from conneqt_dpo.store.service_base import (
@@ -70,7 +73,7 @@ def format_reference(year: int, number: int) -> str:
     return f"DSR-{year}-{number:05d}"
 
 
-class Services(CalendarServices):
+class Services(CalendarServices, CaseWorkServices):
     """The store's use cases, acting as one user."""
 
     # -- users ------------------------------------------------------------
@@ -295,6 +298,10 @@ class Services(CalendarServices):
             t = check_action(
                 before, a, Role(me.role), regime=case.regime, right=case.right, reason=reason
             )
+            open_tasks = s.execute(
+                select(func.count(Task.id)).where(Task.case_id == case.id, Task.outcome.is_(None))
+            ).scalar_one()
+            check_tasks(a, case.right, open_tasks)
             stamp = self._stamp()
             fields = ["state"]
             if t.clock_event:
