@@ -199,7 +199,7 @@ class CaseWorkServices(ServiceBase):
             detail = json.loads(r.detail)
             entry = _describe(r.occurred_at, r.actor, r.action, detail)
             if r.action == "case.assigned":
-                who = logins.get(detail.get("assignee"), None)
+                who = logins.get(detail.get("assignee"))
                 entry = TimelineEntry(entry.at, entry.actor, "assign",
                                       f"Assigned to {who}" if who else "Unassigned")  # fmt: skip
             out.append(entry)
