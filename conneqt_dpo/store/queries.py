@@ -163,7 +163,19 @@ def case_detail(
             )
             for d in case.documents
         ),
-        tasks=tuple(TaskView(t.id, t.system, t.outcome) for t in case.tasks),
+        tasks=tuple(
+            TaskView(
+                t.id,
+                t.system,
+                t.outcome,
+                t.note,
+                t.created_at,
+                logins.get(t.created_by) if t.created_by else None,
+                t.done_at,
+                logins.get(t.done_by) if t.done_by else None,
+            )
+            for t in case.tasks
+        ),
         explanation=explanation,
         status=status,
     )

@@ -135,7 +135,12 @@ class DocumentView:
 class TaskView:
     id: int
     system: str
-    outcome: str | None
+    outcome: str | None  # None while open
+    note: str | None = None
+    created_at: dt.datetime | None = None
+    created_by: str | None = None
+    done_at: dt.datetime | None = None
+    done_by: str | None = None
 
 
 @dataclass(frozen=True)
