@@ -214,7 +214,15 @@ class CaseDetail:
                     for doc in self.documents
                 ],
                 "tasks": [
-                    {"id": t.id, "system": t.system, "outcome": t.outcome} for t in self.tasks
+                    {
+                        "id": t.id,
+                        "system": t.system,
+                        "outcome": t.outcome,
+                        "note": t.note,
+                        "done_at": t.done_at.isoformat() if t.done_at else None,
+                        "done_by": t.done_by,
+                    }
+                    for t in self.tasks
                 ],
             }
         )
