@@ -36,9 +36,12 @@ def workload(n: int, rng: random.Random) -> list[tuple[str, str, list[deadlines.
         events = [deadlines.ClockEvent("received", received)]
         if regime == "uk-gdpr" and rng.random() < 0.2:
             asked = received + dt.timedelta(days=rng.randrange(1, 10))
-            events += [deadlines.ClockEvent("clarification-requested", asked),
-                       deadlines.ClockEvent("clarification-received",
-                                            asked + dt.timedelta(days=rng.randrange(1, 15)))]
+            events += [
+                deadlines.ClockEvent("clarification-requested", asked),
+                deadlines.ClockEvent(
+                    "clarification-received", asked + dt.timedelta(days=rng.randrange(1, 15))
+                ),
+            ]
         out.append((regime, right, events))  # fmt: skip
     return out
 
@@ -66,21 +69,56 @@ def bench_store(n: int) -> dict[str, float]:
         now = dt.datetime(2026, 11, 24, 12)
         t0 = time.perf_counter()
         with store.write() as s:
-            s.execute(insert(DataSubject), [{"id": 1, "name": "Bench Person",
-                                             "email": "bench@example.org", "created_at": now}])
-            s.execute(insert(RequestGroup), [{"id": 1, "channel": "email", "received_at": now,
-                                              "created_at": now, "created_by": 1}])
+            s.execute(
+                insert(DataSubject),
+                [
+                    {
+                        "id": 1,
+                        "name": "Bench Person",
+                        "email": "bench@example.org",
+                        "created_at": now,
+                    }
+                ],
+            )
+            s.execute(
+                insert(RequestGroup),
+                [
+                    {
+                        "id": 1,
+                        "channel": "email",
+                        "received_at": now,
+                        "created_at": now,
+                        "created_by": 1,
+                    }
+                ],
+            )
             cases, events = [], []
             for i, (regime, right, evs) in enumerate(work, start=1):
                 received = evs[0].on
-                cases.append({"id": i, "reference": f"DSR-{received.year}-{i:06d}",
-                              "year": received.year, "number": i, "group_id": 1,
-                              "subject_id": 1, "regime": regime, "right": right,
-                              "channel": "email", "received_at": now, "received_on": received,
-                              "state": "in-progress", "clock_state": "running",
-                              "created_at": now, "updated_at": now})
-                events += [{"case_id": i, "kind": e.kind, "on": e.on, "recorded_at": now,
-                            "recorded_by": 1} for e in evs]
+                cases.append(
+                    {
+                        "id": i,
+                        "reference": f"DSR-{received.year}-{i:06d}",
+                        "year": received.year,
+                        "number": i,
+                        "group_id": 1,
+                        "subject_id": 1,
+                        "regime": regime,
+                        "right": right,
+                        "channel": "email",
+                        "received_at": now,
+                        "received_on": received,
+                        "state": "in-progress",
+                        "clock_state": "running",
+                        "sort_due": dt.date(9999, 12, 31),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                events += [
+                    {"case_id": i, "kind": e.kind, "on": e.on, "recorded_at": now, "recorded_by": 1}
+                    for e in evs
+                ]
             s.execute(insert(Case), cases)
             s.execute(insert(ClockEventRow), events)  # fmt: skip
         fill = time.perf_counter() - t0

@@ -1,75 +1,96 @@
 """The queue as a Qt table model over the services.
 
 Sorting and filtering happen in SQL (a QSortFilterProxyModel over 100,000
-rows takes seconds); rows arrive a page at a time through fetchMore."""
+rows takes seconds). A new query runs through the runner (off the GUI thread
+in the app) and replaces the rows when it answers; further rows arrive
+through fetchMore in windows that grow from one page to `max_window` rows,
+so that scrolling to the end of 100,000 cases takes a few dozen queries,
+not two hundred."""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
+import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 
 from conneqt_dpo.domain.deadlines import DeadlineSettings
+from conneqt_dpo.domain.regimes import REGIMES
+from conneqt_dpo.domain.rights import RIGHTS
+from conneqt_dpo.gui import style
+from conneqt_dpo.gui.worker import Runner, SyncRunner
 from conneqt_dpo.store.views import CaseQuery, CaseRow
 
 PAGE = 500
+MAX_WINDOW = 5000
 Index = QModelIndex | QPersistentModelIndex
+# The deadline status identifier of a row (CaseRow.status), for views and tests.
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+REFERENCE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def days_left(row: CaseRow, today: dt.date) -> int | None:
-    """Days to the date in force, only while the clock runs: a case that has
-    been answered or withdrawn (clock stopped) has no days left to count."""
-    if row.clock_state != "running" or row.due is None:
-        return None
-    return (row.due - today).days
+def _words(identifier: str) -> str:
+    """A workflow identifier as words: "awaiting-identity" -> "Awaiting identity"."""
+    return identifier.replace("-", " ").capitalize()
 
 
-# (header, sort key in the store, cell text)
-COLUMNS: tuple[tuple[str, str, Callable[[CaseRow, dt.date], str]], ...] = (
-    ("Reference", "reference", lambda r, _t: r.reference),
-    ("Regime", "regime", lambda r, _t: r.regime),
-    ("Right", "right", lambda r, _t: r.right),
-    ("State", "state", lambda r, _t: r.state),
-    ("Received", "received", lambda r, _t: r.received.isoformat()),
-    ("Due", "due", lambda r, _t: r.due.isoformat() if r.due else "—"),
-    ("Days left", "due", lambda r, t: "" if (d := days_left(r, t)) is None else str(d)),
-    ("Requester", "requester", lambda r, _t: r.requester_name),
-    ("Assignee", "assignee", lambda r, _t: r.assignee or ""),
+def _regime(code: str) -> str:
+    return code.upper() if code in REGIMES else code
+
+
+def _right(code: str) -> str:
+    right = RIGHTS.get(code)
+    return right.label if right else code
+
+
+def _due(row: CaseRow, today: dt.date) -> str:
+    label = style.status_label(row.status(today))
+    return f"{row.due.isoformat()}  {label}" if row.due else label
+
+
+def _days_left(row: CaseRow, today: dt.date) -> str:
+    left = row.days_left(today)
+    return "" if left is None else str(left)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    sort: str | None  # the store's sort key (CaseQuery.sort); None: not sortable yet
+    text: Callable[[CaseRow, dt.date], str]
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Reference", "reference", lambda r, _t: r.reference),
+    Column("Requester", "requester", lambda r, _t: r.requester_name),
+    Column("Regime", "regime", lambda r, _t: _regime(r.regime)),
+    Column("Right", "right", lambda r, _t: _right(r.right)),
+    Column("Work state", "state", lambda r, _t: _words(r.state)),
+    # The store has no sort key for the clock state yet (asked for).
+    Column("Clock", None, lambda r, _t: _words(r.clock_state)),
+    Column("Received", "received", lambda r, _t: r.received.isoformat()),
+    Column("Due", "due", _due),
+    # Days left order is the due date order.
+    Column("Days left", "due", _days_left),
+    Column("Assignee", "assignee", lambda r, _t: r.assignee or ""),
 )
-DUE_COLUMN = 5
-DAYS_LEFT_COLUMN = 6
-REQUESTER_COLUMN = 7
+(REFERENCE_COLUMN, REQUESTER_COLUMN, REGIME_COLUMN, RIGHT_COLUMN, STATE_COLUMN, CLOCK_COLUMN,
+ RECEIVED_COLUMN, DUE_COLUMN, DAYS_LEFT_COLUMN, ASSIGNEE_COLUMN) = range(len(COLUMNS))  # fmt: skip
 
 
-class Urgency(enum.Enum):
-    OVERDUE = "overdue"
-    DUE_SOON = "due soon"
-
-
-def urgency(row: CaseRow, today: dt.date, due_soon_days: int) -> Urgency | None:
-    """How the queue flags a row, from the dates it already carries: the
-    store decides the due date, this only compares it with today."""
-    left = days_left(row, today)
-    if left is None:
-        return None
-    if left < 0:
-        return Urgency.OVERDUE
-    return Urgency.DUE_SOON if left <= due_soon_days else None
-
-
-# (foreground, background): both set so the cell reads in light and dark themes.
-_COLOURS = {
-    Urgency.OVERDUE: (QColor("#8b1a1a"), QColor("#fbe0de")),
-    Urgency.DUE_SOON: (QColor("#6b4400"), QColor("#fff1c7")),
-}
+def _report(e: BaseException) -> None:
+    sys.excepthook(type(e), e, e.__traceback__)
 
 
 class CaseTableModel(QAbstractTableModel):
+    # After every answer to set_query() or refresh(), in place or by reset:
+    # the total and the rows are the store's now.
+    loaded = Signal()
+
     def __init__(
         self,
         fetch: Callable[[CaseQuery], list[CaseRow]],
@@ -77,7 +98,10 @@ class CaseTableModel(QAbstractTableModel):
         today: Callable[[], dt.date],
         parent: Any = None,
         *,
+        runner: Runner | None = None,
+        on_error: Callable[[BaseException], None] = _report,
         page_size: int = PAGE,
+        max_window: int = MAX_WINDOW,
         due_soon_days: int = DeadlineSettings().due_soon_days,
     ) -> None:
         super().__init__(parent)
@@ -86,38 +110,107 @@ class CaseTableModel(QAbstractTableModel):
         self._fetch = fetch
         self._count = count
         self._today = today
+        self._runner: Runner = runner or SyncRunner()
+        self._on_error = on_error
         self._page = page_size
+        self._max_window = max(max_window, page_size)
         self._due_soon_days = due_soon_days
-        self._query = CaseQuery(limit=page_size)
+        self._query = CaseQuery(limit=page_size)  # the latest asked for
+        self._shown = self._query  # the one the rows answer
         self._rows: list[CaseRow] = []
         self._total = 0
         self._exhausted = True
+        self._generation = 0  # answers to older requests are dropped
+        self._has_loaded = False
 
     # -- loading ----------------------------------------------------------
 
     @property
     def total(self) -> int:
-        """How many cases match the query, loaded or not."""
+        """How many cases match the shown query, loaded or not."""
         return self._total
 
     @property
     def query(self) -> CaseQuery:
+        """The query last asked for (its answer may still be on its way)."""
         return self._query
 
+    @property
+    def shown_query(self) -> CaseQuery:
+        """The query the rows answer."""
+        return self._shown
+
+    @property
+    def has_loaded(self) -> bool:
+        """Whether any query has answered yet (an empty table before then
+        means "loading", not "no cases")."""
+        return self._has_loaded
+
+    @property
+    def busy(self) -> bool:
+        return self._query != self._shown
+
     def set_query(self, query: CaseQuery) -> None:
-        query = replace(query, limit=self._page, offset=0)
-        rows = self._fetch(query)
-        total = self._count(query)
-        # Fetch before the reset so that a failing query leaves the view as it was.
-        self.beginResetModel()
-        self._query = query
-        self._rows = rows
-        self._total = total
-        self._exhausted = len(rows) < self._page
-        self.endResetModel()
+        """Show the cases matching `query`, first page first. The rows stay
+        as they are until the store answers; a failed query leaves them."""
+        self._query = replace(query, limit=self._page, offset=0)
+        self._load(self._query, self._page)
+
+    def refresh(self) -> None:
+        """Ask the store again for the rows loaded so far (after a change):
+        rows that only changed are updated in place, keeping selection and
+        scroll; if cases came or went, the rows are replaced."""
+        if self._query != self._shown:
+            self._load(self._query, self._page)  # a new query is on its way: ask again
+        else:
+            self._load(self._query, min(max(self._page, len(self._rows)), self._max_window))
 
     def reload(self) -> None:
         self.set_query(self._query)
+
+    def _load(self, query: CaseQuery, n: int) -> None:
+        self._generation += 1
+        generation = self._generation
+        fetch, count = self._fetch, self._count
+
+        def work() -> tuple[list[CaseRow], int]:
+            return fetch(replace(query, limit=n, offset=0)), count(query)
+
+        def done(result: tuple[list[CaseRow], int]) -> None:
+            if generation == self._generation:
+                rows, total = result
+                self._apply(query, rows, total, exhausted=len(rows) < n)
+
+        def failed(e: BaseException) -> None:
+            if generation == self._generation:
+                self._query = self._shown  # the view shows what it showed
+            self._on_error(e)
+
+        self._runner.submit(work, done, failed)
+
+    def _apply(self, query: CaseQuery, rows: list[CaseRow], total: int, *, exhausted: bool) -> None:
+        same = (
+            query == self._shown
+            and self._has_loaded
+            and len(rows) == len(self._rows)
+            and all(a.reference == b.reference for a, b in zip(rows, self._rows, strict=True))
+        )
+        self._total = total
+        self._has_loaded = True
+        if same:
+            old, self._rows = self._rows, rows
+            self._exhausted = exhausted
+            last = len(COLUMNS) - 1
+            for i, (a, b) in enumerate(zip(old, rows, strict=True)):
+                if a != b:
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+        else:
+            self.beginResetModel()
+            self._shown = query
+            self._rows = rows
+            self._exhausted = exhausted
+            self.endResetModel()
+        self.loaded.emit()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted
@@ -125,13 +218,25 @@ class CaseTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted:
             return
-        more = self._fetch(replace(self._query, offset=len(self._rows)))
-        self._exhausted = len(more) < self._page
+        # Windows grow with what is loaded: a user who scrolls far goes on far.
+        n = min(max(self._page, len(self._rows)), self._max_window)
+        try:
+            more = self._fetch(replace(self._shown, limit=n, offset=len(self._rows)))
+        except Exception as e:
+            self._exhausted = True  # do not ask again on every scroll
+            self._on_error(e)
+            return
+        self._exhausted = len(more) < n
         if more:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
             self._rows.extend(more)
             self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        """Load every matching case (the end of the list was asked for)."""
+        while self.canFetchMore():
+            self.fetchMore()
 
     def row_at(self, row: int) -> CaseRow:
         return self._rows[row]
@@ -157,60 +262,83 @@ class CaseTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[column][2](row, self._today())
+            return COLUMNS[column].text(row, self._today())
+        if role == STATUS_ROLE:
+            return row.status(self._today(), self._due_soon_days)
+        if role == REFERENCE_ROLE:
+            return row.reference
         if role == Qt.ItemDataRole.TextAlignmentRole and column == DAYS_LEFT_COLUMN:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        if role == Qt.ItemDataRole.ToolTipRole and column == REQUESTER_COLUMN:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if column != DUE_COLUMN:
+            return None
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            status = row.status(self._today(), self._due_soon_days)
+            colours = style.status_colours(status, QGuiApplication.palette())
+            if colours is None:
+                return None
+            return colours[0] if role == Qt.ItemDataRole.ForegroundRole else colours[1]
+        if role == Qt.ItemDataRole.DecorationRole:
+            status = row.status(self._today(), self._due_soon_days)
+            return style.status_icon(status, QGuiApplication.palette())
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return _due_sentence(row, self._today(), self._due_soon_days)
+        return None
+
+    def _tooltip(self, row: CaseRow, column: int) -> str | None:
+        if column == REQUESTER_COLUMN:
             # The name may be cut short in its cell.
             email = f"\n{row.requester_email}" if row.requester_email else ""
             return row.requester_name + email
-        if column not in (DUE_COLUMN, DAYS_LEFT_COLUMN):
-            return None
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
-            flag = urgency(row, self._today(), self._due_soon_days)
-            if flag is None:
-                return None
-            fg, bg = _COLOURS[flag]
-            return fg if role == Qt.ItemDataRole.ForegroundRole else bg
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(row, self._today(), self._due_soon_days)
+        if column == REGIME_COLUMN:
+            regime = REGIMES.get(row.regime)
+            return regime.label if regime else None
+        if column == RIGHT_COLUMN:
+            regime = REGIMES.get(row.regime)
+            rule = regime.rights.get(row.right) if regime else None
+            return f"{rule.label} ({rule.citation})" if rule else None
+        if column in (DUE_COLUMN, DAYS_LEFT_COLUMN):
+            return _due_sentence(row, self._today(), self._due_soon_days)
         return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][0]
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].header
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort is None:
+            return f"{COLUMNS[section].header}: cannot be sorted yet"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
+        key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
+        if key is None:
             return
         self.set_query(
-            replace(
-                self._query,
-                sort=COLUMNS[column][1],
-                descending=order == Qt.SortOrder.DescendingOrder,
-            )
+            replace(self._query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
         )
 
 
-def _tooltip(row: CaseRow, today: dt.date, due_soon_days: int) -> str | None:
-    parts = []
-    flag = urgency(row, today, due_soon_days)
-    left = days_left(row, today)
-    if flag is Urgency.OVERDUE and left is not None:
-        parts.append(f"Overdue by {-left} day{'s' if left != -1 else ''}")
-    elif flag is Urgency.DUE_SOON:
-        parts.append("Due today" if left == 0 else "Due soon")
-    if row.due is None:
+def sortable(column: int) -> bool:
+    return 0 <= column < len(COLUMNS) and COLUMNS[column].sort is not None
+
+
+def _due_sentence(row: CaseRow, today: dt.date, due_soon_days: int) -> str:
+    """The deadline in words: what a screen reader says and a tooltip shows."""
+    status = row.status(today, due_soon_days)
+    left = row.days_left(today)
+    parts = [style.status_label(status)]
+    if status == "overdue" and left is not None:
+        parts[0] = f"Overdue by {-left} day{'s' if left != -1 else ''}"
+    elif status in ("due-soon", "on-track") and left is not None:
+        parts[0] += f": {left} day{'s' if left != 1 else ''} left"
+    if row.due is not None:
+        parts.append(f"Due {row.due.isoformat()}")
+    else:
         parts.append(f"No date in force (clock {row.clock_state})")
-    elif row.clock_state != "running":
-        parts.append(f"Clock {row.clock_state}")
     if row.target is not None and row.clock_state == "running":
         parts.append(f"Internal target {row.target.isoformat()}")
-    return "\n".join(parts) or None
+    return "\n".join(parts)

@@ -1,179 +1,541 @@
-"""The main window: the case queue with search and filters, and the selected
-case's details beside it. The full GUI builds on this."""
+"""The main window: the queues on the left (with live counts), the case
+table with its search and filters in the first tab, each opened case in a
+tab of its own, and the due-soon and overdue counts in the status bar.
+
+Everything it shows comes from the services; after a change published on
+the ChangeBus it asks again for the counts and the rows it shows (no
+polling), and at midnight, when "overdue" moves on by itself."""
 
 from __future__ import annotations
 
-import html
-from dataclasses import replace
+import datetime as dt
+import sys
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
+    QSizePolicy,
     QSplitter,
-    QTextBrowser,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from conneqt_dpo.domain.workflow import State
-from conneqt_dpo.gui.case_model import DUE_COLUMN, PAGE, REQUESTER_COLUMN, CaseTableModel
+from conneqt_dpo.domain.deadlines import DeadlineSettings
+from conneqt_dpo.domain.regimes import REGIMES
+from conneqt_dpo.domain.workflow import Role
+from conneqt_dpo.gui import nav, style
+from conneqt_dpo.gui.bus import ChangeBus
+from conneqt_dpo.gui.case_html import detail_html
+from conneqt_dpo.gui.case_model import (
+    COLUMNS,
+    DUE_COLUMN,
+    PAGE,
+    RIGHT_COLUMN,
+    CaseTableModel,
+    sortable,
+)
+from conneqt_dpo.gui.nav import SPECS, NavModel, NavPane, View
 from conneqt_dpo.gui.queue_view import QueueView
+from conneqt_dpo.gui.worker import Runner, SyncRunner
+from conneqt_dpo.store.casework_services import QueueCounts
 from conneqt_dpo.store.services import Services
-from conneqt_dpo.store.views import CaseDetail, CaseQuery
+from conneqt_dpo.store.views import CaseQuery, CasesChanged
 
-ALL_STATES = "All states"
+__all__ = ["MainWindow", "detail_html"]  # detail_html: the case view imports it from here
+
+SEARCH_DELAY_MS = 200  # results as you type, one query per pause
+START_VIEW = View.OPEN
+ANY_REGIME = "All regimes"
+ANYONE = "Anyone"
+LOADING = "Loading…"
 NO_CASES_YET = "No cases yet.\nRequests appear here once they are logged."
-NO_MATCH = "No cases match the search and filters.\nClear them to see every case."
-SELECT_A_CASE = "Select a case to see its details."
+NO_CASES_HERE = "Nothing in {queue} right now."
+NO_MATCH = "No cases in {queue} match the search and filters.\nClear them to see every case."
+NEW_REQUEST_LATER = "Logging requests from the window comes with the intake dialog"
+
+
+def _report(e: BaseException) -> None:
+    sys.excepthook(type(e), e, e.__traceback__)
+
+
+def _plural(n: int, word: str = "case") -> str:
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, services: Services, *, title_suffix: str = "", page_size: int = PAGE
+        self,
+        services: Services,
+        *,
+        bus: ChangeBus | None = None,
+        runner: Runner | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        title_suffix: str = "",
+        page_size: int = PAGE,
+        search_delay_ms: int = SEARCH_DELAY_MS,
+        due_soon_days: int = DeadlineSettings().due_soon_days,
     ) -> None:
         super().__init__()
         self.services = services
-        self.setWindowTitle("conneqt-dpo" + title_suffix)
-        self.resize(1280, 760)
-        self._shown: str | None = None  # the case in the detail pane
+        self.bus = bus or ChangeBus(self)
+        self.runner: Runner = runner or SyncRunner()
+        self._on_error = on_error or _report
+        self._due_soon_days = due_soon_days
+        self._counts_generation = 0
+        self._keep: tuple[str | None, int] = (None, 0)  # (current case, scroll) over a reset
+        self.me = services.actor().login
+        workers = [u.login for u in services.users()
+                   if u.active and u.role in (Role.DPO, Role.SUPPORT)]  # fmt: skip
 
+        self.setWindowTitle("conneqt-dpo" + title_suffix)
+        self.setWindowIcon(style.app_icon())
+        self.resize(1280, 800)
+
+        self._make_actions()
+
+        # -- the queues --------------------------------------------------
+        self.nav_model = NavModel(self)
+        self.nav = NavPane(self.nav_model)
+        self.new_button = QToolButton()
+        self.new_button.setDefaultAction(self.new_request_action)
+        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.new_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.new_button)
+        left_layout.addWidget(self.nav, 1)
+
+        # -- the search and the filters ------------------------------------
         self.search = QLineEdit(placeholderText="Search reference, name or email")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
+        self.search.setToolTip("Each word matches the start of a word (Ctrl+F)")
+        self.regime = QComboBox()
+        self.regime.setAccessibleName("Filter by regime")
+        self.regime.addItem(ANY_REGIME, None)
+        for regime in sorted(REGIMES.values(), key=lambda r: r.label):
+            self.regime.addItem(regime.label, regime.code)
         self.state = QComboBox()
-        self.state.addItem(ALL_STATES, None)
-        for s in State:
-            self.state.addItem(s.value, s.value)
-        self.overdue = QCheckBox("Overdue only")
-        state_label = QLabel("&State:")
-        state_label.setBuddy(self.state)
+        self.state.setAccessibleName("Filter by work state")
+        self.assignee = QComboBox()
+        self.assignee.setAccessibleName("Filter by assignee")
+        self.assignee.addItem(ANYONE, None)
+        for login in workers:
+            self.assignee.addItem(login, login)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
-        bar.addWidget(state_label)
-        bar.addWidget(self.state)
-        bar.addWidget(self.overdue)
+        for text, combo in (("Re&gime:", self.regime), ("S&tate:", self.state),
+                            ("&Assignee:", self.assignee)):  # fmt: skip
+            label = QLabel(text)
+            label.setBuddy(combo)
+            bar.addSpacing(6)
+            bar.addWidget(label)
+            bar.addWidget(combo)
 
+        # -- the table -----------------------------------------------------
         self.model = CaseTableModel(
-            services.list_cases, services.count_cases, services.today, self, page_size=page_size
+            lambda q: nav.list_cases(services.list_cases, q),
+            lambda q: nav.count_cases(services.list_cases, services.count_cases, q),
+            services.today,
+            self,
+            runner=self.runner,
+            on_error=self._on_error,
+            page_size=page_size,
+            due_soon_days=due_soon_days,
         )
-        self.table = QueueView(stretch_column=REQUESTER_COLUMN)
+        self.table = QueueView(
+            # The rights' labels are long and read well cut short; names do not.
+            stretch_column=RIGHT_COLUMN, sortable=sortable, on_unsortable=self._unsortable
+        )
+        self.table.setAccessibleName("Cases")
         # The store's default order (due date first), shown on the header
         # before the model arrives so that setting it does not sort twice.
-        self.table.horizontalHeader().setSortIndicator(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.table.set_sort_indicator(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
         self.table.setModel(self.model)
-        self.detail = QTextBrowser()
-        self.detail.setOpenLinks(False)
-        self.detail.setPlaceholderText(SELECT_A_CASE)
+        self.table.set_empty_text(LOADING)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.addAction(self.open_action)
+
+        self.heading = QLabel()
+        self.heading.setObjectName("queueHeading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.heading.setFont(font)
+        queue_page = QWidget()
+        queue_layout = QVBoxLayout(queue_page)
+        queue_layout.addWidget(self.heading)
+        queue_layout.addLayout(bar)
+        queue_layout.addWidget(self.table, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Queue and open cases")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.addTab(queue_page, "Queue")
+        self.queue_page = queue_page
+        # The queue tab stays: no close button on it.
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.LeftSide, None)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
         split.setChildrenCollapsible(False)
-        split.setStretchFactor(0, 1)  # a wider window widens the queue
-        split.setSizes([940, 340])
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addLayout(bar)
-        layout.addWidget(split, 1)
-        self.setCentralWidget(body)
-        self.count_label = QLabel()
-        self.statusBar().addWidget(self.count_label)
+        split.setStretchFactor(1, 1)  # a wider window widens the table
+        split.setSizes([self.nav.sizeHintForColumn(0), 1280])
+        self.setCentralWidget(split)
 
-        self.search.textChanged.connect(self.apply_filters)
+        # -- the status bar ------------------------------------------------
+        self.count_label = QLabel()
+        self.due_soon_label = QLabel()
+        self.due_soon_label.setAccessibleName("Cases due in 7 days")
+        self.overdue_label = QLabel()
+        self.overdue_label.setAccessibleName("Overdue cases")
+        self.statusBar().addWidget(self.count_label)
+        for label in (self.due_soon_label, self.overdue_label):
+            label.setContentsMargins(12, 0, 12, 0)
+            self.statusBar().addPermanentWidget(label)
+
+        for a, b in ((self.nav, self.search), (self.search, self.regime),
+                     (self.regime, self.state), (self.state, self.assignee),
+                     (self.assignee, self.table)):  # fmt: skip
+            self.setTabOrder(a, b)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(max(0, search_delay_ms))
+        self._search_timer.timeout.connect(self.apply_filters)
+        self._search_delay = search_delay_ms
+        self._midnight = QTimer(self)
+        self._midnight.setSingleShot(True)
+        self._midnight.timeout.connect(self._new_day)
+
+        self.search.textChanged.connect(self._search_typed)
+        self.search.returnPressed.connect(self.apply_filters)
+        self.regime.currentIndexChanged.connect(self.apply_filters)
         self.state.currentIndexChanged.connect(self.apply_filters)
-        self.overdue.toggled.connect(self.apply_filters)
+        self.assignee.currentIndexChanged.connect(self.apply_filters)
+        self.nav.view_changed.connect(self._view_changed)
+        self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
-        self.table.selectionModel().currentRowChanged.connect(self._show_current)
+        self.model.loaded.connect(self._after_load)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.bus.cases_changed.connect(self._cases_changed)
+
+        self._view = START_VIEW
+        self._fill_state_filter(START_VIEW)
+        self.nav.select(START_VIEW)  # loads the queue
+        self.refresh_counts()
+        self._arm_midnight()
+
+    # -- actions ------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        def action(text: str, keys: list[QKeySequence], slot: Callable[[], object],
+                   tip: str | None = None) -> QAction:  # fmt: skip
+            a = QAction(text, self)
+            a.setShortcuts(keys)
+            a.triggered.connect(lambda _checked=False: slot())
+            if tip:
+                a.setToolTip(tip)
+                a.setStatusTip(tip)
+            self.addAction(a)  # shortcuts work wherever the focus is in the window
+            return a
+
+        key = QKeySequence
+        self.new_request_action = action("&New request…", [key("Ctrl+N")], lambda: None,
+                                         NEW_REQUEST_LATER)  # fmt: skip
+        self.new_request_action.setEnabled(False)
+        self.quit_action = action("&Quit", [key(key.StandardKey.Quit), key("Ctrl+Q")], self.close)
+        self.find_action = action("&Find…", [key("Ctrl+F")], self.focus_search,
+                                  "Search the queue (reference, name or email)")  # fmt: skip
+        self.refresh_action = action("&Refresh", [key("F5")], self.refresh,
+                                     "Ask the store again for the counts and cases")  # fmt: skip
+        self.next_tab_action = action("&Next tab", [key("Ctrl+Tab"), key("Ctrl+PgDown")],
+                                      lambda: self._cycle_tabs(1))  # fmt: skip
+        self.previous_tab_action = action(
+            "&Previous tab", [key("Ctrl+Shift+Tab"), key("Ctrl+Shift+Backtab"), key("Ctrl+PgUp")],
+            lambda: self._cycle_tabs(-1),
+        )
+        self.close_tab_action = action(
+            "&Close case tab", [key("Ctrl+W")], lambda: self.close_tab(self.tabs.currentIndex())
+        )
+        self.open_action = QAction("&Open case", self)
+        self.open_action.setShortcuts([key("Return"), key("Enter")])
+        # Only while the table has the focus: Enter in the search box searches.
+        self.open_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_action.triggered.connect(lambda _checked=False: self._open_index(
+            self.table.currentIndex()))  # fmt: skip
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.setToolTipsVisible(True)
+        file_menu.addAction(self.new_request_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = menus.addMenu("&View")
+        for a in (self.find_action, self.refresh_action, None, self.next_tab_action,
+                  self.previous_tab_action, self.close_tab_action):  # fmt: skip
+            if a is None:
+                view_menu.addSeparator()
+            else:
+                view_menu.addAction(a)
+        case_menu = menus.addMenu("&Case")
+        case_menu.addAction(self.open_action)
+
+    # -- the queue ------------------------------------------------------------
+
+    @property
+    def current_view(self) -> View:
+        return self._view
+
+    def show_view(self, view: View) -> None:
+        """Show a queue, as a click on it in the pane does."""
+        self.nav.select(view)
+
+    def _view_changed(self, view: View) -> None:
+        self._view = view
+        self._fill_state_filter(view)
+        fixed = SPECS[view].assignee_fixed
+        blocked = self.assignee.blockSignals(True)
+        if fixed:  # My cases: the assignee is me, shown and fixed
+            self.assignee.setCurrentIndex(max(0, self.assignee.findData(self.me)))
+        elif not self.assignee.isEnabled():  # leaving My cases
+            self.assignee.setCurrentIndex(0)
+        self.assignee.setEnabled(not fixed)
+        self.assignee.blockSignals(blocked)
+        self.tabs.setTabText(0, SPECS[view].label)
+        self.tabs.setCurrentWidget(self.queue_page)
         self.apply_filters()
 
-    def apply_filters(self) -> None:
-        q = replace(
-            self.model.query,
-            text=self.search.text().strip() or None,
-            state=self.state.currentData(),
-            overdue_on=self.services.today() if self.overdue.isChecked() else None,
+    def _fill_state_filter(self, view: View) -> None:
+        spec = SPECS[view]
+        blocked = self.state.blockSignals(True)
+        self.state.clear()
+        if spec.any_state is not None:
+            self.state.addItem(spec.any_state, None)
+        for s in spec.states:
+            self.state.addItem(s.value.replace("-", " ").capitalize(), s.value)
+        self.state.setEnabled(self.state.count() > 1)
+        self.state.blockSignals(blocked)
+
+    def _search_typed(self) -> None:
+        if self._search_delay <= 0:
+            self.apply_filters()
+        else:
+            self._search_timer.start()
+
+    def query(self) -> CaseQuery:
+        """The store query for the queue, search and filters shown now."""
+        base = nav.query_for(
+            self._view,
+            today=self.services.today(),
+            me=self.me,
+            due_soon_days=self._due_soon_days,
         )
-        self.model.set_query(q)
+        current = self.model.query
+        return nav.apply_filters(
+            base,
+            text=self.search.text().strip(),
+            regime=self.regime.currentData(),
+            state=self.state.currentData(),
+            assignee=self.assignee.currentData(),
+            sort=current.sort,
+            descending=current.descending,
+        )
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(self.query())
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.queue_page)
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        """F5: the counts and the rows again (the date may have moved too)."""
+        query = self.query()
+        if query == self.model.query:
+            self.model.refresh()  # in place when only the rows changed
+        else:
+            self.model.set_query(query)
+        self.refresh_counts()
+
+    def _cases_changed(self, _changed: CasesChanged) -> None:
+        # Any change may move a case in or out of the queue shown (a case
+        # started leaves the Triage inbox), so the shown rows are asked for
+        # again; the model updates them in place when only they changed.
+        self.model.refresh()
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        self._counts_generation += 1
+        generation = self._counts_generation
+        services, days = self.services, self._due_soon_days
+
+        def done(counts: QueueCounts) -> None:
+            if generation == self._counts_generation:
+                self._show_counts(counts)
+
+        self.runner.submit(
+            lambda: services.queue_counts(services.today(), due_soon_days=days),
+            done,
+            self._on_error,
+        )
+
+    def _show_counts(self, counts: QueueCounts) -> None:
+        self.nav_model.set_counts(counts)
+        self.due_soon_label.setText(f"Due in {self._due_soon_days} days: {counts.due_soon:,}")
+        self.overdue_label.setText(f"Overdue: {counts.overdue:,}")
+        self.overdue_label.setToolTip(
+            "Open cases past their date in force" if counts.overdue else "Nothing overdue"
+        )
+        self._show_heading()
+
+    def _new_day(self) -> None:
+        # "Overdue" and "due soon" move on at midnight without any change.
+        self.refresh()
+        self._arm_midnight()
+
+    def _arm_midnight(self) -> None:
+        now = self.services.now().astimezone(self.services.tz)
+        tomorrow = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0, 5),
+                                       tzinfo=self.services.tz)  # fmt: skip
+        self._midnight.start(max(1000, int((tomorrow - now).total_seconds() * 1000)))
+
+    # -- after the store answers --------------------------------------------
+
+    def _before_reset(self) -> None:
+        index = self.table.currentIndex()
+        ref = self.model.row_at(index.row()).reference if index.isValid() else None
+        self._keep = (ref, self.table.verticalScrollBar().value())
 
     def _after_reset(self) -> None:
-        """A new search, filter or sort: count, say why the list may be
-        empty, and keep the case the user was reading if it is still listed."""
-        total = self.model.total
-        self.count_label.setText(f"{total} case{'s' if total != 1 else ''}")
-        self.table.set_empty_text(NO_MATCH if _filtered(self.model.query) else NO_CASES_YET)
-        row = self.model.row_of(self._shown) if self._shown else None
-        if row is None:
-            self._show(None)
+        """New rows: keep the case the user was on if it is still listed."""
+        ref, scroll = self._keep
+        row = self.model.row_of(ref) if ref else None
+        if row is not None:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+            self.table.verticalScrollBar().setValue(scroll)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _after_load(self) -> None:
+        self.count_label.setText(_plural(self.model.total))
+        queue = SPECS[self._view].label
+        if self._filtered():
+            empty = NO_MATCH.format(queue=queue)
+        elif self._view is View.ALL:
+            empty = NO_CASES_YET
         else:
-            index = self.model.index(row, 0)
-            self.table.setCurrentIndex(index)
-            self.table.scrollTo(index)
+            empty = NO_CASES_HERE.format(queue=queue)
+        self.table.set_empty_text(empty)
+        self._show_heading()
 
-    def _show_current(self) -> None:
-        index = self.table.currentIndex()
-        self._show(self.model.row_at(index.row()).reference if index.isValid() else None)
-
-    def _show(self, reference: str | None) -> None:
-        self._shown = reference
-        if reference is None:
-            self.detail.clear()
-        else:
-            self.detail.setHtml(detail_html(self.services.get_case(reference)))
-
-
-def _filtered(q: CaseQuery) -> bool:
-    return bool(q.text or q.state or q.overdue_on or q.open_only or q.assignee or q.regime)
-
-
-def detail_html(c: CaseDetail) -> str:
-    """The case as HTML for the detail pane. Every value is escaped: names,
-    emails and notes are typed by (or for) the requester."""
-    r = c.row
-    e = html.escape
-
-    def line(label: str, value: object) -> str:
-        return (
-            f"<tr><td style='padding-right:12px'><b>{e(label)}</b></td>"
-            f"<td>{e(str(value))}</td></tr>"
+    def _filtered(self) -> bool:
+        """Whether the user narrowed the queue (search or a filter)."""
+        spec = SPECS[self._view]
+        return bool(
+            self.search.text().strip()
+            or self.regime.currentData()
+            or (spec.any_state is not None and self.state.currentData())
+            or (not spec.assignee_fixed and self.assignee.currentData())
         )
 
-    rows = [
-        line("Regime / right", f"{r.regime} / {r.right}"),
-        line("State", f"{r.state} (clock {r.clock_state})"),
-        line("Requester", r.requester_name),
-        line("Email", r.requester_email or "—"),
-    ]
-    if c.requester_phone:
-        rows.append(line("Phone", c.requester_phone))
-    if c.agent_name:
-        rows.append(line("Agent", c.agent_name))
-    rows += [
-        line("Channel", r.channel),
-        line("Received", r.received.isoformat()),
-        line("Due", r.due.isoformat() if r.due else "—"),
-        line("Internal target", r.target.isoformat() if r.target else "—"),
-    ]
-    if c.status:
-        rows.append(line("Deadline", c.status))
-    rows.append(line("Assignee", r.assignee or "—"))
-    if c.group_references:
-        rows.append(line("Same request", ", ".join(c.group_references)))
-    parts = [f"<h2>{e(r.reference)}</h2><table cellspacing='2'>{''.join(rows)}</table>"]
-    if c.explanation:
-        steps = "".join(f"<li>{e(s)}</li>" for s in c.explanation)
-        parts.append(f"<h3>Why this date</h3><ol>{steps}</ol>")
-    events = "".join(
-        f"<li>{e(ev.on.isoformat())} {e(ev.kind)}{e(f' ({ev.reason})' if ev.reason else '')}</li>"
-        for ev in c.events
-    )
-    parts.append(f"<h3>Clock events</h3><ul>{events}</ul>")
-    if c.notes:
-        notes = "".join(
-            f"<li>{e(n.author)}: {e(n.text).replace(chr(10), '<br>')}</li>" for n in c.notes
-        )
-        parts.append(f"<h3>Notes</h3><ul>{notes}</ul>")
-    return "".join(parts)
+    def _show_heading(self) -> None:
+        spec = SPECS[self._view]
+        if not self.model.has_loaded:
+            self.heading.setText(spec.label)
+            return
+        shown = _plural(self.model.total)
+        if self._view is View.CLOSED:
+            # One closed state at a time (for now): say which, and of how many.
+            closed = self.nav_model.count(View.CLOSED)
+            of = f" of {closed:,} closed" if closed is not None else ""
+            shown = f"{self.state.currentText()}: {shown}{of}"
+        self.heading.setText(f"{spec.label} · {shown}")
+        self.tabs.setTabText(0, spec.label)
+
+    def _unsortable(self, column: int) -> None:
+        self.statusBar().showMessage(f"{COLUMNS[column].header} cannot be sorted yet", 4000)
+
+    # -- case tabs ------------------------------------------------------------
+
+    def open_case(self, reference: str) -> QWidget:
+        """Show the case in its own tab (the one it has, if open already)."""
+        for i in range(1, self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if widget is not None and getattr(widget, "reference", None) == reference:
+                self.tabs.setCurrentIndex(i)
+                return widget
+        # Imported here: the case view imports detail_html from this module.
+        from conneqt_dpo.gui.case_view import CaseView
+
+        view = CaseView(self.services, reference, self.bus, self.runner)
+        row = self.model.row_of(reference)
+        i = self.tabs.addTab(view, reference)
+        if row is not None:
+            self.tabs.setTabToolTip(i, self.model.row_at(row).requester_name)
+        self.tabs.setCurrentIndex(i)
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return view
+
+    def case_tabs(self) -> list[str]:
+        """The references of the open case tabs, left to right."""
+        return [
+            str(getattr(self.tabs.widget(i), "reference", ""))
+            for i in range(self.tabs.count())
+            if self.tabs.widget(i) is not self.queue_page
+        ]
+
+    def close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is None or widget is self.queue_page:
+            return
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+
+    def _cycle_tabs(self, step: int) -> None:
+        n = self.tabs.count()
+        if n > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % n)
+
+    def _tab_changed(self, _index: int) -> None:
+        on_queue = self.tabs.currentWidget() is self.queue_page
+        self.close_tab_action.setEnabled(not on_queue)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        try:
+            self.open_case(self.model.row_at(index.row()).reference)
+        except Exception as e:  # e.g. the case is gone: a message, not a dead click
+            self._on_error(e)
+
+    def _table_menu(self, pos: QPoint) -> None:
+        if not self.table.indexAt(pos).isValid():
+            return
+        menu = QMenu(self)
+        menu.addAction(self.open_action)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._midnight.stop()
+        self._search_timer.stop()
+        super().closeEvent(event)
+

@@ -1,9 +1,12 @@
-"""The queue's table: a QTableView that says so when it has no rows, instead
-of showing a blank white area the user has to interpret."""
+"""The queue's table: a QTableView that says so when it has no rows (instead
+of a blank area the user has to interpret), sorts in the store through the
+model, and goes to the real end of the list on Ctrl+End."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 # Columns never get wider than this when fitted to their contents; the user
@@ -13,23 +16,44 @@ MAX_FITTED_WIDTH = 260
 
 class QueueView(QTableView):
     """`stretch_column` takes the width the others leave, so that the table
-    fills its pane without a horizontal scroll bar while it can."""
+    fills its pane without a horizontal scroll bar while it can.
+    `sortable(column)` says which headers sort; a click on another keeps the
+    order as it was and calls `on_unsortable(column)`."""
 
-    def __init__(self, parent: QWidget | None = None, *, stretch_column: int | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        stretch_column: int | None = None,
+        sortable: Callable[[int], bool] = lambda _c: True,
+        on_unsortable: Callable[[int], None] = lambda _c: None,
+    ) -> None:
         super().__init__(parent)
         self._stretch = stretch_column
+        self._sortable = sortable
+        self._on_unsortable = on_unsortable
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)  # one line per case; a wrapped cell doubles the row
         self.setAlternatingRowColors(True)
-        self.setSortingEnabled(True)
+        # Tab leaves the table (to the next control), as in any form; the
+        # arrows move between rows.
+        self.setTabKeyNavigation(False)
         self.verticalHeader().hide()
+        # Fixed row heights: Qt never measures 100,000 rows.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(stretch_column is None)
         header.setHighlightSections(False)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        # Sorting is the store's (the model's sort()), not QTableView's: it
+        # calls the model for every column, this asks only for sortable ones.
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        self._sorted = (header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._fitted = False
 
         self.empty_label = QLabel(self.viewport())
@@ -53,6 +77,24 @@ class QueueView(QTableView):
             model.rowsRemoved.connect(self._rows_changed)
         self._rows_changed()
 
+    def set_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        """Show an order without asking the model to sort (it already is)."""
+        header = self.horizontalHeader()
+        blocked = header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(blocked)
+        self._sorted = (column, order)
+
+    def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if not self._sortable(column):
+            self.set_sort_indicator(*self._sorted)
+            self._on_unsortable(column)
+            return
+        self._sorted = (column, order)
+        model = self.model()
+        if model is not None:
+            model.sort(column, order)
+
     def set_empty_text(self, text: str) -> None:
         """What to say when there are no rows (e.g. "No cases match")."""
         self.empty_label.setText(text)
@@ -71,7 +113,18 @@ class QueueView(QTableView):
                 if column != self._stretch and header.sectionSize(column) > MAX_FITTED_WIDTH:
                     header.resizeSection(column, MAX_FITTED_WIDTH)
 
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        # Ctrl+End means the last case, not the last one loaded so far.
+        model = self.model()
+        if cursorAction == QAbstractItemView.CursorAction.MoveEnd and model is not None:
+            while model.canFetchMore(QModelIndex()):
+                model.fetchMore(QModelIndex())
+        return super().moveCursor(cursorAction, modifiers)
+
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self.empty_label.setGeometry(self.viewport().rect().adjusted(16, 16, -16, -16))
         return super().viewportEvent(event)
+

@@ -18,8 +18,9 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.store.models import AuditAnchor, AuditEvent
@@ -70,13 +71,18 @@ def append_many(session: Session, entries: Sequence[Entry]) -> None:
     executemany, so a batch of 100,000 costs little more than its hashing."""
     if not entries:
         return
-    anchor = session.execute(
-        select(AuditAnchor).where(AuditAnchor.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if anchor is None:
-        anchor = AuditAnchor(id=1, seq=0, hash=GENESIS)
-        session.add(anchor)
-    seq, prev = anchor.seq, anchor.hash
+    # Core statements on the session's connection: the ORM unit of work
+    # costs more than the hashing here.
+    con = session.connection()
+    anchors = cast(Table, AuditAnchor.__table__)
+    head = con.execute(
+        select(anchors.c.seq, anchors.c.hash).where(anchors.c.id == 1).with_for_update()
+    ).first()
+    if head is None:
+        con.execute(insert(anchors).values(id=1, seq=0, hash=GENESIS))
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head.seq, head.hash
     rows = []
     for e in entries:
         seq += 1
@@ -90,9 +96,8 @@ def append_many(session: Session, entries: Sequence[Entry]) -> None:
                      "reference": e.reference, "fields": fields_text, "detail": detail_text,
                      "prev_hash": prev, "hash": digest})  # fmt: skip
         prev = digest
-    session.execute(insert(AuditEvent), rows)
-    anchor.seq = seq
-    anchor.hash = prev
+    con.execute(insert(cast(Table, AuditEvent.__table__)), rows)
+    con.execute(update(anchors).where(anchors.c.id == 1).values(seq=seq, hash=prev))
     # For the anchor file, written once this transaction has committed.
     session.info["audit_head"] = (seq, prev)
 
@@ -186,7 +191,12 @@ def verify(con: Connection, *, store_id: str, anchor_file: Path | None) -> Verdi
         outside = read_anchor_file(anchor_file)
         if outside is not None and outside.store_id != store_id:
             if outside.seq < 0:
-                return Verdict(False, count, f"the anchor file {anchor_file.name} is unreadable")
+                return Verdict(
+                    False,
+                    count,
+                    f"the anchor file {anchor_file} is unreadable (if nobody tampered with it, "
+                    "move it aside to reset it)",
+                )
         elif outside is not None and outside.seq > 0:
             if outside.seq > count:
                 return Verdict(

@@ -12,8 +12,8 @@ from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.validation import clean_text
 from conneqt_dpo.domain.workflow import Role
 from conneqt_dpo.store import audit, clock
-from conneqt_dpo.store.models import Case, ClockEventRow, ClosureDay, User
-from conneqt_dpo.store.service_base import ServiceBase, require
+from conneqt_dpo.store.models import Case, ClockEventRow, ClosureDay
+from conneqt_dpo.store.service_base import Actor, ServiceBase, require
 from conneqt_dpo.store.views import Moved
 
 
@@ -64,7 +64,7 @@ class CalendarServices(ServiceBase):
             return self._recompute_all(s, me)
 
     def _recompute_all(
-        self, s: Session, me: User, *, only_calendar: str | None = None
+        self, s: Session, me: Actor, *, only_calendar: str | None = None
     ) -> list[Moved]:
         """Recompute many cases with plain rows, one bulk UPDATE and one batch
         of audit events (ORM objects one by one cost 4x as much)."""

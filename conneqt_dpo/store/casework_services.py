@@ -17,7 +17,7 @@ from conneqt_dpo.domain.workflow import OPEN_STATES, Role, State, check_task_out
 from conneqt_dpo.store import audit
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import Agent, AuditEvent, Case, DataSubject, Task, User
-from conneqt_dpo.store.service_base import MAX_NOTE, ServiceBase, check_reference, require
+from conneqt_dpo.store.service_base import MAX_NOTE, Actor, ServiceBase, check_reference, require
 from conneqt_dpo.store.views import CasesChanged
 
 _KEEP = object()  # "leave this field as it is"
@@ -122,7 +122,7 @@ class CaseWorkServices(ServiceBase):
             return CasesChanged((case.reference,))
 
     def _touch_subject_cases(
-        self, s: Session, me: User, subject_id: int, action: str, fields: list[str]
+        self, s: Session, me: Actor, subject_id: int, action: str, fields: list[str]
     ) -> tuple[str, ...]:
         rows = s.execute(
             select(Case.id, Case.reference).where(Case.subject_id == subject_id).order_by(Case.id)

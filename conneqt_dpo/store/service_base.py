@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.domain.errors import DomainError
@@ -24,6 +25,23 @@ from conneqt_dpo.store.views import UserView
 
 REFERENCE = re.compile(r"^DSR-(\d{4})-(\d{5,})$")
 MAX_NOTE = 20_000
+
+
+class Actor(NamedTuple):
+    id: int
+    login: str
+    role: str
+
+
+_ACTOR_BY_LOGIN = select(User.id, User.login, User.role, User.active).where(
+    User.login == bindparam("login")
+)
+_FIRST_DPO = (
+    select(User.id, User.login, User.role)
+    .where(User.role == Role.DPO.value, User.active)
+    .order_by(User.id)
+    .limit(1)
+)
 
 
 class ServiceBase:
@@ -59,26 +77,24 @@ class ServiceBase:
 
     def actor(self) -> UserView:
         with self.store.read() as s:
-            return user_view(self._actor(s))
+            u = s.get(User, self._actor(s).id)
+            assert u is not None
+            return user_view(u)
 
-    def _actor(self, s: Session) -> User:
+    def _actor(self, s: Session) -> Actor:
+        """The acting user, checked in every transaction (a user may have
+        been deactivated meanwhile); only the columns the checks need."""
         if self._login is not None:
-            u = s.execute(select(User).where(User.login == self._login)).scalar_one_or_none()
-            if u is None:
+            row = s.execute(_ACTOR_BY_LOGIN, {"login": self._login}).first()
+            if row is None:
                 raise StoreError(f"no user '{self._login}' in this store")
-            if not u.active:
+            if not row.active:
                 raise StoreError(f"user '{self._login}' is deactivated")
-            return u
-        u = (
-            s.execute(
-                select(User).where(User.role == Role.DPO.value, User.active).order_by(User.id)
-            )
-            .scalars()
-            .first()
-        )
-        if u is None:
+            return Actor(row.id, row.login, row.role)
+        dpo = s.execute(_FIRST_DPO).first()
+        if dpo is None:
             raise StoreError("this store has no DPO yet: run `conneqt-dpo init` first")
-        return u
+        return Actor(dpo.id, dpo.login, dpo.role)
 
     # -- helpers ----------------------------------------------------------
 
@@ -145,7 +161,7 @@ class ServiceBase:
         audit.append_many(s, [entry])
 
 
-def require(user: User, *roles: Role, doing: str) -> None:
+def require(user: Actor, *roles: Role, doing: str) -> None:
     if user.role not in roles:
         who = " or ".join(r.value for r in roles)
         raise StoreError(f"only {who} users may {doing} (you are {user.role})")

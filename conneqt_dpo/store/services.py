@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -42,6 +43,7 @@ from conneqt_dpo.store.calendar_services import CalendarServices
 from conneqt_dpo.store.casework_services import CaseWorkServices
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import (
+    Base,
     Case,
     ClockEventRow,
     DataSubject,
@@ -67,6 +69,11 @@ from conneqt_dpo.store.views import (
     NewRequest,
     UserView,
 )
+
+
+def _t(model: type[Base]) -> Table:
+    """A model's table, for Core statements."""
+    return cast(Table, model.__table__)
 
 
 def format_reference(year: int, number: int) -> str:
@@ -181,76 +188,98 @@ class Services(CalendarServices, CaseWorkServices):
             require(me, Role.DPO, Role.SUPPORT, doing="log requests")
             stamp = self._stamp()
             cache = clock.CalendarCache(s)
-            # Look up and allocate first, add objects after, so the whole
-            # request is written in one flush.
-            subject = self._find_subject(s, name, email, phone)
+            # Intake is the hot path (a mail import logs thousands): plain Core
+            # statements, one per table, no unit of work.
+            con = s.connection()
+            subject_id: int | None = self._find_subject(s, name, email, phone)
             first = self._allocate_numbers(s, received_on.year, len(rights))
-            if subject is None:
-                subject = DataSubject(name=name, email=email, phone=phone, created_at=stamp,
-                                      email_key=email.lower() if email else None)  # fmt: skip
-            group = RequestGroup(
-                channel=channel.value,
-                received_at=received_at.replace(tzinfo=None),
-                created_at=stamp,
-                created_by=me.id,
-            )
-            cases = []
-            for number, right in enumerate(rights, start=first):
-                dates = clock.compute(req.regime, right, calendar.code if calendar else None,
-                                      [("received", received_on)], cache)  # fmt: skip
-                case = Case(
-                    reference=format_reference(received_on.year, number),
-                    year=received_on.year,
-                    number=number,
-                    group=group,
-                    subject=subject,
-                    regime=req.regime,
-                    right=right,
-                    channel=channel.value,
-                    received_at=received_at.replace(tzinfo=None),
-                    received_on=received_on,
-                    backdate_reason=reason,
-                    state=State.NEW.value,
-                    calendar=calendar.code if calendar else None,
-                    created_at=stamp,
-                    updated_at=stamp,
-                    **clock.columns(dates),
-                )
-                case.clock_events.append(
-                    ClockEventRow(
-                        kind="received", on=received_on, recorded_at=stamp, recorded_by=me.id
-                    )
-                )
-                if note:
-                    case.notes.append(Note(text=note, created_at=stamp, author_id=me.id))
-                s.add(case)
-                cases.append(case)
-            s.flush()
+            if subject_id is None:
+                subject_id = con.execute(
+                    insert(_t(DataSubject)).returning(_t(DataSubject).c.id),
+                    {"name": name, "email": email, "phone": phone, "created_at": stamp,
+                     "email_key": email.lower() if email else None},
+                ).scalar_one()  # fmt: skip
+            group_id: int = con.execute(
+                insert(_t(RequestGroup)).returning(_t(RequestGroup).c.id),
+                {"channel": channel.value, "received_at": received_at.replace(tzinfo=None),
+                 "created_at": stamp, "created_by": me.id},
+            ).scalar_one()  # fmt: skip
+            entries = []
             fields = ["regime", "right", "channel", "received", "subject"]
             fields += ["note"] if note else []
             fields += ["backdate_reason"] if reason else []
-            audit.append_many(s, [
-                self._entry(me.login, "case.logged", "case", case.id, case.reference,
-                            fields=fields,
-                            detail={"group": group.id, "regime": req.regime, "right": case.right,
-                                    "channel": channel.value, "subject": subject.id})
-                for case in cases
-            ])  # fmt: skip
-            return [case.reference for case in cases]
+            refs = []
+            for number, right in enumerate(rights, start=first):
+                dates = clock.compute(req.regime, right, calendar.code if calendar else None,
+                                      [("received", received_on)], cache)  # fmt: skip
+                reference = format_reference(received_on.year, number)
+                case_id: int = con.execute(
+                    insert(_t(Case)).returning(_t(Case).c.id),
+                    {
+                        "reference": reference,
+                        "year": received_on.year,
+                        "number": number,
+                        "group_id": group_id,
+                        "subject_id": subject_id,
+                        "agent_id": None,
+                        "regime": req.regime,
+                        "right": right,
+                        "channel": channel.value,
+                        "received_at": received_at.replace(tzinfo=None),
+                        "received_on": received_on,
+                        "backdate_reason": reason,
+                        "state": State.NEW.value,
+                        "assignee_id": None,
+                        "calendar": calendar.code if calendar else None,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                        **clock.columns(dates),
+                    },
+                ).scalar_one()
+                con.execute(
+                    insert(_t(ClockEventRow)),
+                    {"case_id": case_id, "kind": "received", "on_date": received_on,
+                     "reason": None, "recorded_at": stamp, "recorded_by": me.id},
+                )  # fmt: skip
+                if note:
+                    con.execute(
+                        insert(_t(Note)),
+                        {"case_id": case_id, "text": note, "created_at": stamp,
+                         "author_id": me.id},
+                    )  # fmt: skip
+                entries.append(
+                    self._entry(me.login, "case.logged", "case", case_id, reference,
+                                fields=fields,
+                                detail={"group": group_id, "regime": req.regime, "right": right,
+                                        "channel": channel.value, "subject": subject_id})
+                )  # fmt: skip
+                refs.append(reference)
+            audit.append_many(s, entries)
+            return refs
 
     def _find_subject(
         self, s: Session, name: str, email: str | None, phone: str | None
-    ) -> DataSubject | None:
-        """The person who asked before: the same email (any case) and name."""
+    ) -> int | None:
+        """The person who asked before: the same email (any case) and name;
+        a phone number they give now fills a missing one."""
         if not email:
             return None
-        for cand in s.execute(
-            select(DataSubject).where(DataSubject.email_key == email.lower())
-        ).scalars():
-            if cand.name.casefold() == name.casefold():
-                if phone and not cand.phone:
-                    cand.phone = phone
-                return cand
+        people = _t(DataSubject)
+        rows = s.connection().execute(
+            select(people.c.id, people.c.name, people.c.phone).where(
+                people.c.email_key == email.lower()
+            )
+        )
+        for row in rows:
+            pid: int = row.id
+            known: str = row.name
+            known_phone: str | None = row.phone
+            if known.casefold() == name.casefold():
+                if phone and not known_phone:
+                    s.connection().execute(
+                        update(people).where(people.c.id == pid).values(phone=phone)
+                    )
+                return pid
         return None
 
     def _allocate_numbers(self, s: Session, year: int, count: int) -> int:
@@ -258,18 +287,20 @@ class Services(CalendarServices, CaseWorkServices):
         and return the first: gap-free because a rolled-back transaction
         also rolls back the counter, and two writers serialise on the counter
         row (SQLite: the write lock; PostgreSQL: the row lock UPDATE takes)."""
+        counters = _t(ReferenceCounter)
+        con = s.connection()
         for _ in range(3):
-            last = s.execute(
-                update(ReferenceCounter)
-                .where(ReferenceCounter.year == year)
-                .values(last_number=ReferenceCounter.last_number + count)
-                .returning(ReferenceCounter.last_number)
+            last = con.execute(
+                update(counters)
+                .where(counters.c.year == year)
+                .values(last_number=counters.c.last_number + count)
+                .returning(counters.c.last_number)
             ).scalar_one_or_none()
             if last is not None:
                 return int(last) - count + 1
             try:
                 with s.begin_nested():
-                    s.add(ReferenceCounter(year=year, last_number=count))
+                    con.execute(insert(counters).values(year=year, last_number=count))
                 return 1
             except IntegrityError:
                 continue  # another writer created the year's row first

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -22,6 +23,9 @@ from conneqt_dpo.store.models import StoreMeta
 Clock = Callable[[], dt.datetime]
 
 
+ANCHOR_INTERVAL_S = 1.0
+
+
 def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -33,6 +37,10 @@ class Store:
     engine: Engine
     store_id: str
     migration: migrate.MigrationReport
+    # The audit head this process committed last but has not yet written to
+    # the anchor file, and when it last wrote it (see _advance_anchor_file).
+    _pending_head: tuple[int, str] | None = field(default=None, repr=False)
+    _anchor_written: float = field(default=float("-inf"), repr=False)
 
     @property
     def sqlite_file(self) -> Path | None:
@@ -68,21 +76,38 @@ class Store:
                 raise _friendly(e) from e
 
     def _advance_anchor_file(self, session: Session) -> None:
-        path = self.anchor_file
+        """Move the outside anchor to the head this transaction committed.
+        Written at most once a second while writes keep coming (a tmp file,
+        fsync and rename cost more than logging a request), and always on
+        verify and close: the file may lag the database, never lead it."""
         head = session.info.pop("audit_head", None)
+        if self.anchor_file is None or head is None:
+            return
+        self._pending_head = head
+        if time.monotonic() - self._anchor_written >= ANCHOR_INTERVAL_S:
+            self.flush_anchor()
+
+    def flush_anchor(self) -> None:
+        path, head = self.anchor_file, self._pending_head
         if path is None or head is None:
             return
+        self._pending_head = None
+        self._anchor_written = time.monotonic()
         seq, digest = head
         current = audit.read_anchor_file(path)
+        if current is not None and current.seq < 0:
+            return  # unreadable: evidence for `audit verify`, not ours to replace
         if current is not None and current.store_id == self.store_id and current.seq >= seq:
             return  # another process already moved it further
         audit.write_anchor_file(path, audit.Head(self.store_id, seq, digest))
 
     def verify_audit(self) -> audit.Verdict:
+        self.flush_anchor()
         with self.engine.execution_options(conneqt_readonly=True).connect() as con:
             return audit.verify(con, store_id=self.store_id, anchor_file=self.anchor_file)
 
     def close(self) -> None:
+        self.flush_anchor()
         self.engine.dispose()
 
 

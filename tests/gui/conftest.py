@@ -4,14 +4,17 @@ show differently. (Any Qt warning fails a test: see pyproject.toml.)"""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from conneqt_dpo.gui.case_model import PAGE
 from conneqt_dpo.gui.main_window import MainWindow
+from conneqt_dpo.gui.worker import SyncRunner
 from conneqt_dpo.store.services import Services
 from tests.conftest import NOW
 from tests.factories import request
@@ -51,10 +54,14 @@ def queue(svc: Services) -> Queue:
 
 @pytest.fixture
 def make_window(qtbot: QtBot, svc: Services) -> Callable[..., MainWindow]:
-    """A shown main window over `svc`, closed after the test."""
+    """A shown main window over `svc`, closed after the test. Queries run
+    synchronously (SyncRunner) and the search box searches at each key
+    unless `search_delay_ms` is given."""
 
-    def make(*, page_size: int = PAGE, show: bool = True) -> MainWindow:
-        w = MainWindow(svc, page_size=page_size)
+    def make(*, page_size: int = PAGE, show: bool = True, search_delay_ms: int = 0,
+             **kw: object) -> MainWindow:  # fmt: skip
+        w = MainWindow(svc, page_size=page_size, runner=SyncRunner(),
+                       search_delay_ms=search_delay_ms, **kw)  # type: ignore[arg-type]
         qtbot.addWidget(w)
         if show:
             with qtbot.waitExposed(w):
@@ -62,3 +69,30 @@ def make_window(qtbot: QtBot, svc: Services) -> Callable[..., MainWindow]:
         return w
 
     return make
+
+
+def dark_palette() -> QPalette:
+    """A dark theme as a desktop would set it (Base near black)."""
+    p = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.AlternateBase, "#262626"),
+        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#333333"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#2f65ca"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.Mid, "#555555"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
+    ):  # fmt: skip
+        p.setColor(role, QColor(colour))
+    return p
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[QPalette]:
+    """The application palette set to a light or a dark theme for the test."""
+    before = qapp.palette()
+    palette = dark_palette() if request.param == "dark" else QPalette(QColor("#efefef"))
+    palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e" if request.param == "dark"
+                                                     else "#ffffff"))  # fmt: skip
+    qapp.setPalette(palette)
+    yield qapp.palette()
+    qapp.setPalette(before)

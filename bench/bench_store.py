@@ -1,0 +1,1248 @@
+"""Store benchmark: the services against plain sqlite3 on the same work.
+
+    .venv/bin/python bench/bench_store.py [--log N] [--list M] [--reps R]
+
+1. Logging: N requests (one right each) through `Services.log_request` into
+   a fresh store, then the same rows written with plain `sqlite3` (one
+   transaction per request, same pragmas (WAL, synchronous=FULL), same real
+   schema, same SQL statements in the same order) into a second fresh
+   store. The two stores must end up with the same rows and the same
+   audit chain head; the ratio services/raw is printed (aim: within 3x).
+2. Listing: a store of M cases, bulk-filled with SQLAlchemy Core into the
+   tables the real migrations create; first pages (limit 500) and counts
+   through the services against the SELECT the services generate, run in
+   plain sqlite3 (aim: within 2x), plus the time to open the store.
+3. A table, the machine, and a JSON copy in bench/results/.
+
+Numbers only: nothing here asserts a timing. Every store lives in a
+temporary folder (removed at the end unless --keep); the clock is frozen
+(Tue 24 Nov 2026, 10:00 New York), the data are fake (names, @example.org).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import dataclasses
+import datetime as dt
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy
+from sqlalchemy import insert
+
+from conneqt_dpo.domain import calendars, deadlines, regimes
+from conneqt_dpo.domain.workflow import OPEN_STATES, Channel, State
+from conneqt_dpo.store import audit, clock
+from conneqt_dpo.store.engine import BUSY_TIMEOUT_MS, sqlite_url
+from conneqt_dpo.store.models import (
+    Case,
+    DataSubject,
+    ReferenceCounter,
+    RequestGroup,
+    User,
+)
+from conneqt_dpo.store.services import Services, format_reference
+from conneqt_dpo.store.store import Store, open_store
+from conneqt_dpo.store.views import CaseQuery, CaseRow, NewRequest
+
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK)  # as in tests/conftest.py
+TODAY = NOW.date()
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+LOG_AIM = 3.0
+LIST_AIM = 2.0
+PAGE = 500
+
+REGIMES = ("uk-gdpr", "eu-gdpr", "ccpa", "hipaa")
+REGIME_WEIGHTS = (35, 30, 25, 10)
+CHANNELS = tuple(c.value for c in Channel)
+FIRST = (
+    "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Freya", "Leo",
+    "Sofia", "Liam", "Chloe", "Mateo", "Emma", "Lucas", "Zoe", "Hugo", "Nora", "Elias",
+    "Maya", "Jonas", "Aisha", "Omar", "Priya", "Ravi", "Mei", "Kenji", "Ines", "Tomas",
+)  # fmt: skip
+LAST = (
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+    "Wright", "Garcia", "Martinez", "Muller", "Schmidt", "Rossi", "Dubois", "Novak", "Kowalski",
+    "Nguyen", "Kim", "Okafor", "Mensah", "Silva", "Santos", "Jansen", "Larsen", "Murphy",
+    "Kelly", "O'Brien", "Fischer",
+)  # fmt: skip
+# A surname a handful of the 100,000 listing subjects carry: the selective search.
+RARE_SURNAME = "Quartermaine"
+
+
+# -- small helpers ------------------------------------------------------------
+
+
+def _iso_dt(t: dt.datetime) -> str:
+    """A naive datetime as SQLAlchemy's SQLite DateTime stores it."""
+    return t.isoformat(sep=" ", timespec="microseconds")
+
+
+def _iso_d(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _raw_connect(path: Path) -> sqlite3.Connection:
+    """A plain connection set up like the store's engine (engine.py)."""
+    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")  # as engine.py (was NORMAL before)
+    return con
+
+
+def _new_store(data_dir: Path) -> Store:
+    # The URL is given so that no CONNEQT_DPO_* variable of the caller leaks in.
+    return open_store(sqlite_url(data_dir / "store.db"), data_dir, clock=lambda: NOW)
+
+
+def _services(store: Store) -> Services:
+    return Services(store, clock=lambda: NOW)
+
+
+@dataclass
+class Timing:
+    """Repeated wall-clock measurements of one thing, in seconds."""
+
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def best(self) -> float:
+        return min(self.samples)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"median_s": self.median, "best_s": self.best, "samples_s": self.samples}
+
+
+def _ms(s: float) -> str:
+    return f"{s * 1000:9.2f}"
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("inf")
+
+
+# -- 1. logging -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+def make_requests(n: int, rng: random.Random) -> list[NewRequest]:
+    """N requests, one right each: varied regimes and channels, a tenth from
+    someone who asked before (same name and email), a fifth backdated with a
+    reason, a tenth with a note."""
+    people: list[Person] = []
+    out: list[NewRequest] = []
+    for i in range(n):
+        if people and rng.random() < 0.10:
+            who = rng.choice(people)
+        else:
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            local = f"{first}.{last}".lower().replace("'", "")
+            who = Person(f"{first} {last}", f"{local}.{i}@example.org")
+            people.append(who)
+        regime = rng.choices(REGIMES, REGIME_WEIGHTS)[0]
+        received_at: dt.datetime | None = None
+        reason: str | None = None
+        if rng.random() < 0.20:
+            received_at = NOW - dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 8))
+            reason = "letter opened late"
+        received_on = (received_at or NOW).date()
+        right = rng.choice(regimes.available_rights(regime, received_on))
+        note = f"Caller asked for a copy by post ({i})." if rng.random() < 0.10 else None
+        out.append(
+            NewRequest(
+                regime=regime,
+                rights=(right,),
+                channel=rng.choice(CHANNELS),
+                name=who.name,
+                email=who.email,
+                received_at=received_at,
+                received_reason=reason,
+                note=note,
+            )
+        )
+    return out
+
+
+@dataclass
+class Run:
+    """One timed pass over the requests: wall and CPU seconds, and wall µs
+    per request for each tenth of the pass (to show work that grows)."""
+
+    wall_s: float
+    cpu_s: float
+    us_by_tenth: list[float]
+
+    def to_json(self, n: int) -> dict[str, Any]:
+        return {
+            "total_s": self.wall_s,
+            "us_per_request": self.wall_s / n * 1e6,
+            "requests_per_s": n / self.wall_s,
+            "cpu_s": self.cpu_s,
+            "cpu_us_per_request": self.cpu_s / n * 1e6,
+            "us_per_request_by_tenth": self.us_by_tenth,
+        }
+
+
+def _timed_pass(log_one: Callable[[NewRequest], object], requests: Sequence[NewRequest]) -> Run:
+    chunks = 10
+    per_chunk: list[float] = []
+    size = max(1, len(requests) // chunks)
+    cpu = time.process_time()
+    start = time.perf_counter()
+    mark = start
+    for i, req in enumerate(requests, 1):
+        log_one(req)
+        if i % size == 0 and len(per_chunk) < chunks:
+            now = time.perf_counter()
+            per_chunk.append((now - mark) / size * 1e6)
+            mark = now
+    return Run(time.perf_counter() - start, time.process_time() - cpu, per_chunk)
+
+
+def time_services_logging(svc: Services, requests: Sequence[NewRequest]) -> Run:
+    return _timed_pass(svc.log_request, requests)
+
+
+class RawLogger:
+    """What `Services.log_request` writes, in plain sqlite3 against the same
+    schema, statement for statement in the order the services issue them
+    (services.py `log_request`): the actor look-up; the subject look-up by
+    the indexed `email_key` (lower-cased email) with the same name match;
+    the counter UPDATE reserving all the request's numbers at once (with the
+    savepoint INSERT for a year's first request); the closure-day SELECT
+    (once per transaction, as `clock.CalendarCache`) and the dates from the
+    same deadline engine; then the inserts of the one flush (new subject
+    with its email_key, request group, cases with the `clock.columns` incl.
+    sort_due and stopped_*, received clock events, notes); then the audit
+    batch (`audit.append_many`: anchor row read, SHA-256-chained events,
+    anchor row moved). One BEGIN IMMEDIATE ... COMMIT each. The schema's
+    own triggers (the case_search FTS index) run for both writers alike.
+    Not done: the anchor file the store writes outside the database after
+    the commit (`Store._advance_anchor_file`: read it, write a temporary
+    file, fsync, rename); its cost shows in the profile."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self.stamp = NOW.astimezone(dt.UTC).replace(tzinfo=None)
+        self.stamp_text = _iso_dt(self.stamp)
+        self.occurred_at = NOW.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        # The organisation's closure days (a later migration): looked up per
+        # write as the services do, when the schema has them.
+        self.closures = (
+            con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'closure_days'"
+            ).fetchone()
+            is not None
+        )
+
+    def _calendar(self, regime: str) -> calendars.Calendar | None:
+        if not self.closures:
+            return None
+        code = regimes.get_regime(regime).default_calendar.strip().upper()
+        rows = self.con.execute(
+            "SELECT closure_days.day, closure_days.closed FROM closure_days "
+            "WHERE closure_days.calendar = ?",
+            (code,),
+        ).fetchall()
+        return calendars.get_calendar(
+            code,
+            extra_closures=[dt.date.fromisoformat(d) for d, closed in rows if closed],
+            open_days=[dt.date.fromisoformat(d) for d, closed in rows if not closed],
+        )
+
+    def _allocate_numbers(self, year: int, count: int) -> int:
+        """As `Services._allocate_numbers`: one UPDATE ... RETURNING; a
+        year's first request adds the counter row inside a savepoint."""
+        con = self.con
+        row = con.execute(
+            "UPDATE reference_counters SET last_number=(reference_counters.last_number + ?) "
+            "WHERE reference_counters.year = ? RETURNING last_number",
+            (count, year),
+        ).fetchone()
+        if row is not None:
+            return int(row[0]) - count + 1
+        con.execute("SAVEPOINT raw_savepoint_1")
+        con.execute(
+            "INSERT INTO reference_counters (year, last_number) VALUES (?, ?)", (year, count)
+        )
+        con.execute("RELEASE SAVEPOINT raw_savepoint_1")
+        return 1
+
+    def log(self, req: NewRequest) -> list[str]:
+        con = self.con
+        rights = list(dict.fromkeys(req.rights))
+        received_at = (req.received_at or NOW).astimezone(dt.UTC)
+        received_on = received_at.astimezone(NEW_YORK).date()
+        received_text = _iso_dt(received_at.replace(tzinfo=None))
+        received_day = received_on.isoformat()
+        stamp = self.stamp_text
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            # Look-ups and allocation first, as the services.
+            actor_id, actor_login = con.execute(
+                "SELECT users.id, users.login FROM users "
+                "WHERE users.role = ? AND users.active = 1 ORDER BY users.id",
+                ("dpo",),
+            ).fetchone()
+            subject_id = None
+            if req.email:
+                for sid, name in con.execute(
+                    "SELECT data_subjects.id, data_subjects.name FROM data_subjects "
+                    "WHERE data_subjects.email_key = ?",
+                    (req.email.lower(),),
+                ):
+                    if name.casefold() == req.name.casefold():
+                        subject_id = sid
+                        break
+            year = received_on.year
+            first = self._allocate_numbers(year, len(rights))
+            calendar = self._calendar(req.regime)
+            dated = [
+                (
+                    right,
+                    deadlines.compute(
+                        req.regime,
+                        right,
+                        [deadlines.ClockEvent("received", received_on)],
+                        calendar=calendar,
+                    ),
+                )
+                for right in rights
+            ]
+            # The one flush: subject, group, cases, clock events, notes.
+            if subject_id is None:
+                subject_id = con.execute(
+                    "INSERT INTO data_subjects (name, email, email_key, phone, created_at) "
+                    "VALUES (?, ?, ?, NULL, ?)",
+                    (req.name, req.email, req.email.lower() if req.email else None, stamp),
+                ).lastrowid
+            group_id = con.execute(
+                "INSERT INTO request_groups (channel, received_at, created_at, created_by) "
+                "VALUES (?, ?, ?, ?)",
+                (req.channel, received_text, stamp, actor_id),
+            ).lastrowid
+            cases: list[tuple[int, str, str]] = []
+            for number, (right, res) in enumerate(dated, start=first):
+                reference = format_reference(year, number)
+                case_id = con.execute(
+                    "INSERT INTO cases (reference, year, number, group_id, subject_id, "
+                    'agent_id, regime, "right", channel, received_at, received_on, '
+                    "backdate_reason, state, assignee_id, calendar, clock_state, "
+                    "acknowledge_by, respond_by, extended_respond_by, due_on, sort_due, "
+                    "stopped_by, stopped_on, target_on, calendar_version, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'new', NULL, "
+                    "NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        reference,
+                        year,
+                        number,
+                        group_id,
+                        subject_id,
+                        req.regime,
+                        right,
+                        req.channel,
+                        received_text,
+                        received_day,
+                        req.received_reason,
+                        res.clock_state,
+                        _iso_d(res.acknowledge_by),
+                        _iso_d(res.respond_by),
+                        _iso_d(res.extended_respond_by),
+                        _iso_d(res.due),
+                        (res.due or clock.NO_DATE).isoformat(),
+                        res.stopped_by,
+                        _iso_d(res.stopped_on),
+                        _iso_d(res.target),
+                        res.calendar_version,
+                        stamp,
+                        stamp,
+                    ),
+                ).lastrowid
+                assert case_id is not None
+                cases.append((case_id, reference, right))
+            con.executemany(
+                "INSERT INTO clock_events (case_id, kind, on_date, reason, recorded_at, "
+                "recorded_by) VALUES (?, 'received', ?, NULL, ?, ?)",
+                [(case_id, received_day, stamp, actor_id) for case_id, _, _ in cases],
+            )
+            fields = ["regime", "right", "channel", "received", "subject"]
+            if req.note:
+                con.executemany(
+                    "INSERT INTO notes (case_id, text, created_at, author_id) VALUES (?, ?, ?, ?)",
+                    [(case_id, req.note, stamp, actor_id) for case_id, _, _ in cases],
+                )
+                fields.append("note")
+            if req.received_reason:
+                fields.append("backdate_reason")
+            self._audit(
+                actor_login,
+                [
+                    (
+                        case_id,
+                        reference,
+                        fields,
+                        {
+                            "group": group_id,
+                            "regime": req.regime,
+                            "right": right,
+                            "channel": req.channel,
+                            "subject": subject_id,
+                        },
+                    )
+                    for case_id, reference, right in cases
+                ],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return [reference for _, reference, _ in cases]
+
+    def _audit(
+        self,
+        actor: str,
+        events: Sequence[tuple[int | None, str, list[str], dict[str, Any]]],
+    ) -> None:
+        """As `audit.append_many`: the anchor row read once, the events in
+        one executemany, the anchor row moved once."""
+        con = self.con
+        head = con.execute(
+            "SELECT audit_anchor.id, audit_anchor.seq, audit_anchor.hash FROM audit_anchor "
+            "WHERE audit_anchor.id = ?",
+            (1,),
+        ).fetchone()
+        seq, prev = (head[1], head[2]) if head is not None else (0, audit.GENESIS)
+        rows = []
+        for case_id, reference, fields, detail in events:
+            seq += 1
+            fields_text = json.dumps(sorted(set(fields)), separators=(",", ":"))
+            detail_text = json.dumps(detail, sort_keys=True, separators=(",", ":"))
+            content = audit.canonical(
+                seq,
+                self.occurred_at,
+                actor,
+                "case.logged",
+                "case",
+                case_id,
+                reference,
+                fields_text,
+                detail_text,
+            )
+            digest = audit.chain_hash(prev, content)
+            rows.append(
+                (
+                    seq,
+                    self.occurred_at,
+                    actor,
+                    case_id,
+                    reference,
+                    fields_text,
+                    detail_text,
+                    prev,
+                    digest,
+                )
+            )
+            prev = digest
+        con.executemany(
+            "INSERT INTO audit_events (seq, occurred_at, actor, action, entity, entity_id, "
+            "reference, fields, detail, prev_hash, hash) "
+            "VALUES (?, ?, ?, 'case.logged', 'case', ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        if head is None:
+            con.execute("INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?)", (seq, prev))
+        else:
+            con.execute(
+                "UPDATE audit_anchor SET seq=?, hash=? WHERE audit_anchor.id = ?", (seq, prev, 1)
+            )
+
+
+def time_raw_logging(path: Path, requests: Sequence[NewRequest]) -> Run:
+    con = _raw_connect(path)
+    try:
+        return _timed_pass(RawLogger(con).log, requests)
+    finally:
+        con.close()
+
+
+TABLES = (
+    "data_subjects",
+    "request_groups",
+    "reference_counters",
+    "cases",
+    "clock_events",
+    "notes",
+    "audit_events",
+)
+
+
+def compare_stores(a: Path, b: Path) -> dict[str, Any]:
+    """Same rows in the tables both writers touch, and the same audit head?"""
+    out: dict[str, Any] = {}
+    ca, cb = sqlite3.connect(a), sqlite3.connect(b)
+    try:
+        for t in TABLES:
+            # Every column of every row, in primary-key order.
+            ra = ca.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            rb = cb.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            out[t] = {"rows": len(ra), "same": ra == rb}
+        ha = ca.execute("SELECT seq, hash FROM audit_anchor").fetchone()
+        hb = cb.execute("SELECT seq, hash FROM audit_anchor").fetchone()
+        out["audit_head_same"] = ha == hb
+    finally:
+        ca.close()
+        cb.close()
+    return out
+
+
+def probe_subject_lookup(path: Path, emails: Sequence[str], reps: int = 200) -> dict[str, Any]:
+    """The subject look-up log_request does (`email_key = ?`, indexed)
+    against the scan it replaced (`lower(email) = ?`), on the store the
+    services filled."""
+    con = _raw_connect(path)
+    try:
+        sample = [emails[i * len(emails) // reps] for i in range(reps)]
+        out: dict[str, Any] = {
+            "subjects": con.execute("SELECT count(*) FROM data_subjects").fetchone()[0]
+        }
+        for label, sql in (
+            ("email_key = ?", "SELECT id, name FROM data_subjects WHERE email_key = ?"),
+            (
+                "lower(email) = ? (before)",
+                "SELECT id, name FROM data_subjects WHERE lower(email) = ?",
+            ),
+        ):
+            plan = " | ".join(
+                r[3] for r in con.execute("EXPLAIN QUERY PLAN " + sql, ("x",)).fetchall()
+            )
+            start = time.perf_counter()
+            for e in sample:
+                con.execute(sql, (e.lower(),)).fetchall()
+            out[label] = {"us": (time.perf_counter() - start) / reps * 1e6, "plan": plan}
+        return out
+    finally:
+        con.close()
+
+
+# The places where log_request spends its time, for the profile summary:
+# (label, file name ending(s), function name), cumulative time per request.
+# The Services methods live in services.py or its base, service_base.py.
+_SVC = ("services.py", "service_base.py")
+PROFILE_SPOTS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
+    ("log_request (all)", "services.py", "log_request"),
+    ("  Store.write (begin, COMMIT, anchor file, close)", "store.py", "write"),
+    ("  Store._advance_anchor_file (after commit)", "store.py", "_advance_anchor_file"),
+    ("    audit.read_anchor_file", "audit.py", "read_anchor_file"),
+    ("    audit.write_anchor_file (tmp+fsync+rename)", "audit.py", "write_anchor_file"),
+    ("      posix.fsync", "~", "<built-in method posix.fsync>"),
+    ("  Services._actor (user look-up)", _SVC, "_actor"),
+    ("  Services._find_subject (email_key look-up)", _SVC, "_find_subject"),
+    ("  Services._allocate_numbers (counter UPDATE)", _SVC, "_allocate_numbers"),
+    ("  clock.compute (closures + engine)", "clock.py", "compute"),
+    ("    clock.CalendarCache.get (closure-day SELECT)", "clock.py", "get"),
+    ("    deadlines.compute", "deadlines.py", "compute"),
+    ("  clock.columns", "clock.py", "columns"),
+    ("  Session.flush (the one flush, and the autoflushes)", "session.py", "flush"),
+    ("  audit.append_many (anchor read, hash, insert)", "audit.py", "append_many"),
+    ("  Services._entry (audit entries)", _SVC, "_entry"),
+    ("  sqlite3 Cursor.execute (all SQL)", "~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
+    (
+        "  sqlite3 Cursor.executemany",
+        "~",
+        "<method 'executemany' of 'sqlite3.Cursor' objects>",
+    ),
+    (
+        "  sqlite3 Connection.commit (the COMMITs)",
+        "~",
+        "<method 'commit' of 'sqlite3.Connection' objects>",
+    ),
+)
+
+
+def profile_services(svc: Services, requests: Sequence[NewRequest]) -> dict[str, Any]:
+    prof = cProfile.Profile()
+    prof.enable()
+    start = time.perf_counter()
+    for req in requests:
+        svc.log_request(req)
+    elapsed = time.perf_counter() - start
+    prof.disable()
+    st = pstats.Stats(prof)
+    raw_stats: dict[Any, Any] = st.stats  # type: ignore[attr-defined]
+    n = len(requests)
+    spots: list[dict[str, Any]] = []
+    for label, fname, func in PROFILE_SPOTS:
+        ct = calls = 0.0
+        for (file, _line, name), (_cc, nc, _tt, cum, _callers) in raw_stats.items():
+            if name == func and file.endswith(fname):
+                ct += cum
+                calls += nc
+        spots.append(
+            {"what": label, "us_per_request": ct / n * 1e6, "calls_per_request": calls / n}
+        )
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
+    return {
+        "requests": n,
+        "us_per_request_under_profile": elapsed / n * 1e6,
+        "spots": spots,
+        "top_tottime": buf.getvalue(),
+    }
+
+
+def bench_logging(
+    work: Path, n: int, rng: random.Random, *, profile: bool, keep_log: Callable[[str], None]
+) -> dict[str, Any]:
+    requests = make_requests(n, rng)
+
+    svc_dir = work / "log-services"
+    store = _new_store(svc_dir)
+    svc = _services(store)
+    svc.init(login="dpo", name="Dana Officer", email="dpo@example.org")
+    svc_run = time_services_logging(svc, requests)
+    store.close()
+
+    raw_dir = work / "log-raw"
+    raw_store = _new_store(raw_dir)
+    _services(raw_store).init(login="dpo", name="Dana Officer", email="dpo@example.org")
+    raw_store.close()
+    raw_run = time_raw_logging(raw_dir / "store.db", requests)
+
+    same = compare_stores(svc_dir / "store.db", raw_dir / "store.db")
+    check_store = _new_store(raw_dir)
+    verdict = check_store.verify_audit()
+    check_store.close()
+
+    probe = probe_subject_lookup(svc_dir / "store.db", [r.email or "" for r in requests])
+
+    result: dict[str, Any] = {
+        "requests": n,
+        "services": svc_run.to_json(n),
+        "raw_sqlite3": raw_run.to_json(n),
+        "ratio_services_over_raw": _ratio(svc_run.wall_s, raw_run.wall_s),
+        "cpu_ratio_services_over_raw": _ratio(svc_run.cpu_s, raw_run.cpu_s),
+        "aim": LOG_AIM,
+        "same_rows": same,
+        "raw_store_audit_verdict": verdict.message,
+        "subject_lookup_probe": probe,
+    }
+    if profile and result["ratio_services_over_raw"] > LOG_AIM:
+        keep_log("  ratio above the aim: profiling 200 more requests through the services ...")
+        store = _new_store(svc_dir)
+        extra = make_requests(200, random.Random(rng.random()))
+        # Fresh emails so the subject look-up behaves as in the main run.
+        extra = [dataclasses.replace(r, email=(r.email or "").replace("@", ".p@")) for r in extra]
+        result["profile"] = profile_services(_services(store), extra)
+        store.close()
+    return result
+
+
+# -- 2. listing -------------------------------------------------------------------
+
+OPEN_MIX = (
+    (State.NEW, 25), (State.AWAITING_IDENTITY, 15), (State.IN_PROGRESS, 40),
+    (State.AWAITING_APPROVAL, 12), (State.APPROVED, 8),
+)  # fmt: skip
+CLOSED_MIX = (
+    (State.RESPONDED, 45), (State.CLOSED, 40), (State.REFUSED, 8), (State.WITHDRAWN, 7),
+)  # fmt: skip
+SUPPORT_LOGINS = ("sam", "lee", "kim", "pat", "ola")
+
+
+def _period_days(regime: str, right: str, rng: random.Random) -> int:
+    if regime in ("uk-gdpr", "eu-gdpr"):
+        return rng.choice((28, 30, 31))  # one calendar month, rolled
+    if regime == "ccpa":
+        return 21 if right in ("opt-out-sale", "limit-sensitive", "automated-decision") else 45
+    return 60 if right == "rectification" else 30  # hipaa
+
+
+def fill_listing_store(store: Store, m: int, rng: random.Random) -> dict[str, Any]:
+    """M cases over three years up to today, fast: Core inserts, one
+    transaction. Most old cases are closed, a few are a forgotten backlog
+    (overdue); recent ones are spread over the open states; GDPR cases
+    awaiting identity have their clock waiting (no due date)."""
+    start = time.perf_counter()
+    stamp = NOW.astimezone(dt.UTC).replace(tzinfo=None)
+    users = [
+        {
+            "login": login,
+            "name": f"{login.title()} Support",
+            "email": f"{login}@example.org",
+            "role": "support",
+            "active": True,
+            "created_at": stamp,
+        }
+        for login in SUPPORT_LOGINS
+    ]
+    received = sorted(TODAY - dt.timedelta(days=rng.randint(0, 3 * 365)) for _ in range(m))
+    subjects: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
+    counters: dict[int, int] = {}
+    rare_left = 5
+    i = 0
+    while i < m:
+        on = received[i]
+        age = (TODAY - on).days
+        if subjects and rng.random() < 0.2:
+            subject_id = rng.randint(1, len(subjects))
+        else:
+            first = rng.choice(FIRST)
+            last = rng.choice(LAST)
+            if rare_left and rng.random() < 0.0005:
+                last, rare_left = RARE_SURNAME, rare_left - 1
+            local = f"{first}.{last}".lower().replace("'", "")
+            has_email = rng.random() < 0.92
+            email = f"{local}.{len(subjects)}@example.org" if has_email else None
+            subjects.append(
+                {
+                    "name": f"{first} {last}",
+                    "email": email,
+                    "email_key": email.lower() if email else None,  # as log_request sets it
+                    "phone": None if has_email else f"+1 954 555 {rng.randint(0, 9999):04d}",
+                    "created_at": stamp,
+                }
+            )
+            subject_id = len(subjects)
+        regime = rng.choices(REGIMES, REGIME_WEIGHTS)[0]
+        channel = rng.choice(CHANNELS)
+        received_at = dt.datetime.combine(on, dt.time(13, 0)) + dt.timedelta(
+            minutes=rng.randint(0, 600)
+        )
+        groups.append(
+            {
+                "channel": channel,
+                "received_at": received_at,
+                "created_at": received_at,
+                "created_by": 1,
+            }
+        )
+        group_id = len(groups)
+        n_rights = rng.choices((1, 2, 3), (85, 12, 3))[0]
+        available = regimes.available_rights(regime, on)
+        for right in rng.sample(available, min(n_rights, len(available))):
+            if i >= m:
+                break
+            # Recent cases are mostly open; old ones are a small forgotten backlog.
+            open_case = rng.random() < (0.85 if age < 75 else 0.02)
+            state = (
+                rng.choices(*zip(*OPEN_MIX, strict=True))[0]
+                if open_case
+                else rng.choices(*zip(*CLOSED_MIX, strict=True))[0]
+            )
+            days = _period_days(regime, right, rng)
+            respond_by = on + dt.timedelta(days=days)
+            extended = respond_by + dt.timedelta(days=60) if rng.random() < 0.05 else None
+            due: dt.date | None = extended or respond_by
+            clock_state = "running"
+            stopped_by: str | None = None
+            stopped_on: dt.date | None = None
+            if state == State.AWAITING_IDENTITY and regime in ("uk-gdpr", "eu-gdpr"):
+                clock_state, due = "waiting", None
+            elif not open_case:
+                # Closed: the response (or the withdrawal) stopped the clock,
+                # mostly in time, a tenth late.
+                clock_state = "stopped"
+                stopped_by = "withdrawn" if state == State.WITHDRAWN else "responded"
+                late = 20 if rng.random() < 0.1 else 0
+                stopped_on = min(TODAY, on + dt.timedelta(days=rng.randint(1, days + late)))
+            number = counters.get(on.year, 0) + 1
+            counters[on.year] = number
+            assigned = rng.random() < (0.7 if open_case else 0.9)
+            cases.append(
+                {
+                    "reference": format_reference(on.year, number),
+                    "year": on.year,
+                    "number": number,
+                    "group_id": group_id,
+                    "subject_id": subject_id,
+                    "agent_id": None,
+                    "regime": regime,
+                    "right": right,
+                    "channel": channel,
+                    "received_at": received_at,
+                    "received_on": on,
+                    "backdate_reason": None,
+                    "state": state.value,
+                    "assignee_id": rng.randint(2, 1 + len(SUPPORT_LOGINS)) if assigned else None,
+                    "calendar": None,
+                    "clock_state": clock_state,
+                    "acknowledge_by": on + dt.timedelta(days=14) if regime == "ccpa" else None,
+                    "respond_by": respond_by,
+                    "extended_respond_by": extended,
+                    "due_on": due,
+                    "sort_due": due or clock.NO_DATE,
+                    "stopped_by": stopped_by,
+                    "stopped_on": stopped_on,
+                    "target_on": None if due is None else due - dt.timedelta(days=7),
+                    "calendar_version": calendars.HOLIDAYS_VERSION,
+                    "created_at": received_at,
+                    "updated_at": received_at,
+                }
+            )
+            i += 1
+    generated = time.perf_counter() - start
+    with store.engine.begin() as con:
+        con.execute(insert(User.__table__), users)
+        for table, rows in (
+            (DataSubject.__table__, subjects),
+            (RequestGroup.__table__, groups),
+            (Case.__table__, cases),
+        ):
+            for k in range(0, len(rows), 20_000):
+                con.execute(insert(table), rows[k : k + 20_000])
+        con.execute(
+            insert(ReferenceCounter.__table__),
+            [{"year": y, "last_number": n} for y, n in sorted(counters.items())],
+        )
+    return {
+        "cases": len(cases),
+        "subjects": len(subjects),
+        "groups": len(groups),
+        "generate_s": generated,
+        "insert_s": time.perf_counter() - start - generated,
+    }
+
+
+_RAW_SELECT = (
+    'SELECT c.id, c.reference, c.regime, c."right", c.channel, c.state, c.clock_state, '
+    "c.received_on, c.due_on, c.target_on, s.name, s.email, u.login, c.stopped_by, "
+    "c.stopped_on "
+    "FROM cases c JOIN data_subjects s ON s.id = c.subject_id "
+    "LEFT OUTER JOIN users u ON u.id = c.assignee_id"
+)
+# count_cases joins the person (and the assignee) only when a filter needs them.
+_RAW_COUNT = "SELECT count(c.id) FROM cases c"
+_OPEN_IN = "c.state IN (" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)) + ")"
+_DUE_ORDER = " ORDER BY c.sort_due, c.received_on, c.id"  # queries._SORTS["due"]
+# Text search on SQLite: the case_search FTS5 index (store/search.py), each
+# word a prefix; the count needs no join for it.
+_TEXT = "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)"
+
+
+@dataclass(frozen=True)
+class ListCase:
+    label: str
+    query: CaseQuery
+    sql: str
+    params: tuple[Any, ...]
+    count: bool = False
+
+
+def listing_cases() -> list[ListCase]:
+    page = f" LIMIT {PAGE} OFFSET 0"
+    overdue = (
+        f" WHERE {_OPEN_IN} AND c.due_on IS NOT NULL AND c.due_on < ? "
+        "AND c.clock_state != 'stopped'"
+    )
+    return [
+        ListCase("all, by due", CaseQuery(limit=PAGE), _RAW_SELECT + _DUE_ORDER + page, ()),
+        ListCase(
+            "open only, by due",
+            CaseQuery(open_only=True, limit=PAGE),
+            _RAW_SELECT + f" WHERE {_OPEN_IN}" + _DUE_ORDER + page,
+            (),
+        ),
+        ListCase(
+            "state=in-progress",
+            CaseQuery(state="in-progress", limit=PAGE),
+            _RAW_SELECT + " WHERE c.state = ?" + _DUE_ORDER + page,
+            ("in-progress",),
+        ),
+        ListCase(
+            "overdue on today",
+            CaseQuery(overdue_on=TODAY, limit=PAGE),
+            _RAW_SELECT + overdue + _DUE_ORDER + page,
+            (TODAY.isoformat(),),
+        ),
+        ListCase(
+            "text 'example'",
+            CaseQuery(text="example", limit=PAGE),
+            _RAW_SELECT + " WHERE " + _TEXT + _DUE_ORDER + page,
+            ('"example"*',),
+        ),
+        ListCase(
+            f"text '{RARE_SURNAME.lower()}'",
+            CaseQuery(text=RARE_SURNAME, limit=PAGE),
+            _RAW_SELECT + " WHERE " + _TEXT + _DUE_ORDER + page,
+            (f'"{RARE_SURNAME.lower()}"*',),
+        ),
+        ListCase(
+            "received, descending",
+            CaseQuery(sort="received", descending=True, limit=PAGE),
+            _RAW_SELECT + " ORDER BY c.received_on DESC, c.id DESC" + page,
+            (),
+        ),
+        ListCase(
+            "count state=in-progress",
+            CaseQuery(state="in-progress"),
+            _RAW_COUNT + " WHERE c.state = ?",
+            ("in-progress",),
+            count=True,
+        ),
+        ListCase(
+            "count overdue on today",
+            CaseQuery(overdue_on=TODAY),
+            _RAW_COUNT + overdue,
+            (TODAY.isoformat(),),
+            count=True,
+        ),
+        ListCase(
+            "count text 'example'",
+            CaseQuery(text="example"),
+            _RAW_COUNT + " WHERE " + _TEXT,
+            ('"example"*',),
+            count=True,
+        ),
+    ]
+
+
+def bench_listing(work: Path, m: int, reps: int, rng: random.Random) -> dict[str, Any]:
+    data_dir = work / "list"
+    store = _new_store(data_dir)
+    _services(store).init(login="dpo", name="Dana Officer", email="dpo@example.org")
+    fill = fill_listing_store(store, m, rng)
+    store.close()
+    path = data_dir / "store.db"
+    fill["file_mb"] = (path.stat().st_size + _size(path.with_name("store.db-wal"))) / 1e6
+
+    opens = Timing()
+    for _ in range(reps):
+        start = time.perf_counter()
+        s = _new_store(data_dir)
+        opens.samples.append(time.perf_counter() - start)
+        s.close()
+
+    store = _new_store(data_dir)
+    svc = _services(store)
+    raw = _raw_connect(path)
+    rows: list[dict[str, Any]] = []
+    try:
+        for lc in listing_cases():
+            run_svc, run_raw, run_rows = _runners(svc, raw, lc)
+            got_svc, got_raw = run_svc(), run_raw()  # warm-up, and the equivalence check
+            if lc.count:
+                same, n_rows = got_svc == got_raw, got_svc
+            else:
+                assert run_rows is not None
+                same = got_svc == run_rows()
+                n_rows = len(got_svc)
+            t_svc, t_raw, t_rows = Timing(), Timing(), Timing()
+            for _ in range(reps):  # interleaved, so drift hits all alike
+                for fn, t in ((run_svc, t_svc), (run_raw, t_raw), (run_rows, t_rows)):
+                    if fn is not None:
+                        start = time.perf_counter()
+                        fn()
+                        t.samples.append(time.perf_counter() - start)
+            plan = " | ".join(
+                r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + lc.sql, lc.params).fetchall()
+            )
+            rows.append(
+                {
+                    "query": lc.label,
+                    "rows": n_rows,
+                    "same_result": same,
+                    "services": t_svc.to_json(),
+                    "raw_sqlite3": t_raw.to_json(),
+                    "raw_sqlite3_to_caserows": t_rows.to_json() if t_rows.samples else None,
+                    "ratio_median": _ratio(t_svc.median, t_raw.median),
+                    "ratio_best": _ratio(t_svc.best, t_raw.best),
+                    "raw_plan": plan,
+                }
+            )
+    finally:
+        raw.close()
+        store.close()
+    return {
+        "cases": m,
+        "fill": fill,
+        "open_store": opens.to_json(),
+        "queries": rows,
+        "aim": LIST_AIM,
+    }
+
+
+def _runners(
+    svc: Services, raw: sqlite3.Connection, lc: ListCase
+) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any] | None]:
+    """The services call, the plain SELECT, and (for pages) the plain
+    SELECT turned into the same CaseRow objects the services return."""
+    if lc.count:
+
+        def svc_count() -> Any:
+            return svc.count_cases(lc.query)
+
+        def raw_count() -> Any:
+            return raw.execute(lc.sql, lc.params).fetchone()[0]
+
+        return svc_count, raw_count, None
+
+    def svc_list() -> Any:
+        return svc.list_cases(lc.query)
+
+    def raw_list() -> Any:
+        return raw.execute(lc.sql, lc.params).fetchall()
+
+    def raw_rows() -> Any:
+        day = dt.date.fromisoformat
+        return [
+            CaseRow(
+                *r[:7],
+                day(r[7]),
+                r[8] and day(r[8]),
+                r[9] and day(r[9]),
+                *r[10:14],
+                r[14] and day(r[14]),
+            )
+            for r in raw.execute(lc.sql, lc.params)
+        ]
+
+    return svc_list, raw_list, raw_rows
+
+
+def _size(p: Path) -> int:
+    return p.stat().st_size if p.exists() else 0
+
+
+# -- 3. report --------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu_model = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "cpu_model": cpu_model,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def print_logging(r: dict[str, Any]) -> None:
+    s, w = r["services"], r["raw_sqlite3"]
+    print(f"\n1. Logging {r['requests']:,} requests (one right each), one transaction each")
+    print(f"   {'':24}{'total s':>10}{'µs/request':>13}{'requests/s':>13}{'CPU µs/req':>13}")
+    for label, x in (("Services.log_request", s), ("plain sqlite3", w)):
+        print(
+            f"   {label:24}{x['total_s']:10.2f}{x['us_per_request']:13.0f}"
+            f"{x['requests_per_s']:13.0f}{x['cpu_us_per_request']:13.0f}"
+        )
+    ratio = r["ratio_services_over_raw"]
+    flag = "ok" if ratio <= r["aim"] else "ABOVE AIM"
+    print(
+        f"   ratio services/raw: {ratio:.1f}x (aim <= {r['aim']:.0f}x: {flag}); "
+        f"CPU time ratio {r['cpu_ratio_services_over_raw']:.1f}x"
+    )
+    print("   µs/request by tenth of the run (growth = per-request work that grows):")
+    print("     services: " + " ".join(f"{x:.0f}" for x in s["us_per_request_by_tenth"]))
+    print("     raw:      " + " ".join(f"{x:.0f}" for x in w["us_per_request_by_tenth"]))
+    same = r["same_rows"]
+    ok_tables = all(v["same"] for k, v in same.items() if isinstance(v, dict))
+    print(
+        f"   same rows in both stores: {'yes' if ok_tables else 'NO'}; same audit head: "
+        f"{'yes' if same['audit_head_same'] else 'NO'}; raw store: "
+        f"{r['raw_store_audit_verdict']}"
+    )
+    p = r["subject_lookup_probe"]
+    print(
+        f"   subject look-up at {p['subjects']:,} subjects: "
+        + "; ".join(
+            f"{k} {v['us']:.0f} µs ({v['plan']})" for k, v in p.items() if isinstance(v, dict)
+        )
+    )
+    prof = r.get("profile")
+    if prof:
+        print(
+            f"   where log_request spends its time (cProfile, {prof['requests']} requests, "
+            f"{prof['us_per_request_under_profile']:.0f} µs/request under the profiler):"
+        )
+        for spot in prof["spots"]:
+            print(
+                f"     {spot['what']:58}{spot['us_per_request']:8.0f} µs"
+                f"  ({spot['calls_per_request']:.1f} calls)"
+            )
+
+
+def print_listing(r: dict[str, Any]) -> None:
+    f = r["fill"]
+    o = r["open_store"]
+    print(
+        f"\n2. Listing over {r['cases']:,} cases ({f['subjects']:,} subjects, "
+        f"{f['file_mb']:.0f} MB; filled in {f['generate_s']:.1f} s generate + "
+        f"{f['insert_s']:.1f} s insert)"
+    )
+    print(
+        f"   open_store on it (incl. migration check): median {o['median_s'] * 1000:.1f} ms, "
+        f"best {o['best_s'] * 1000:.1f} ms"
+    )
+    print(
+        f"   {'query (first page: limit 500)':32}{'rows':>7}{'svc med ms':>11}{'best':>9}"
+        f"{'raw med ms':>11}{'best':>9}{'ratio':>7}{'+CaseRow':>10}  same"
+    )
+    for q in r["queries"]:
+        s, w, rows = q["services"], q["raw_sqlite3"], q["raw_sqlite3_to_caserows"]
+        flag = "" if q["ratio_median"] <= r["aim"] else "  <- above aim"
+        print(
+            f"   {q['query']:32}{q['rows']:7,}{_ms(s['median_s']):>11}{_ms(s['best_s']):>9}"
+            f"{_ms(w['median_s']):>11}{_ms(w['best_s']):>9}{q['ratio_median']:6.2f}x"
+            f"{_ms(rows['median_s']) if rows else '':>10}  "
+            f"{'yes' if q['same_result'] else 'NO'}{flag}"
+        )
+    print(
+        "   (ratio = services median / raw median; +CaseRow = raw median when the plain rows are"
+        " also turned into the CaseRow objects the services return, dates parsed)"
+    )
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    print("\nSummary")
+    log = result.get("logging")
+    if log:
+        print(
+            f"   log_request: {log['services']['us_per_request']:.0f} µs/request "
+            f"({log['services']['requests_per_s']:.0f}/s), raw "
+            f"{log['raw_sqlite3']['us_per_request']:.0f} µs, "
+            f"{log['ratio_services_over_raw']:.1f}x (aim {LOG_AIM:.0f}x)"
+        )
+    lst = result.get("listing")
+    if lst:
+        worst = max(lst["queries"], key=lambda q: q["ratio_median"])
+        slowest = max(lst["queries"], key=lambda q: q["services"]["median_s"])
+        print(
+            f"   listing: worst ratio {worst['ratio_median']:.2f}x ({worst['query']}), slowest "
+            f"{slowest['services']['median_s'] * 1000:.0f} ms ({slowest['query']}); "
+            f"open_store {lst['open_store']['median_s'] * 1000:.0f} ms"
+        )
+    m = result["machine"]
+    print(
+        f"   machine: Python {m['python']}, SQLite {m['sqlite']}, SQLAlchemy {m['sqlalchemy']}, "
+        f"{m['cpu_count']} CPUs ({m['cpu_model']}), {m['platform']}"
+    )
+    print(f"   total run: {result['total_s']:.0f} s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument(
+        "--log",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="requests to log (default 10000; 0 skips part 1)",
+    )
+    ap.add_argument(
+        "--list",
+        type=int,
+        default=100_000,
+        metavar="M",
+        help="cases in the listing store (default 100000; 0 skips part 2)",
+    )
+    ap.add_argument("--reps", type=int, default=5, help="repetitions per listing query")
+    ap.add_argument("--seed", type=int, default=20261124)
+    ap.add_argument(
+        "--no-profile",
+        action="store_true",
+        help="do not profile log_request when its ratio is above the aim",
+    )
+    ap.add_argument("--keep", action="store_true", help="keep the temporary stores")
+    ap.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
+    args = ap.parse_args(argv)
+
+    started = time.perf_counter()
+    rng = random.Random(args.seed)
+    result: dict[str, Any] = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "args": vars(args),
+        "machine": machine(),
+    }
+    m = result["machine"]
+    print(
+        f"conneqt-dpo store bench: Python {m['python']}, SQLite {m['sqlite']}, "
+        f"{m['cpu_count']} CPUs; --log {args.log} --list {args.list} --reps {args.reps}",
+        flush=True,
+    )
+
+    with _workdir(args.keep) as work:
+        if args.log > 0:
+            print(f"  logging {args.log:,} requests through the services, then raw ...", flush=True)
+            result["logging"] = bench_logging(
+                work,
+                args.log,
+                rng,
+                profile=not args.no_profile,
+                keep_log=lambda s: print(s, flush=True),
+            )
+            print_logging(result["logging"])
+        if args.list > 0:
+            print(
+                f"\n  filling a store with {args.list:,} cases and timing the queue ...", flush=True
+            )
+            result["listing"] = bench_listing(work, args.list, args.reps, rng)
+            print_listing(result["listing"])
+        if args.keep:
+            print(f"\n  stores kept in {work}")
+    result["total_s"] = time.perf_counter() - started
+    print_summary(result)
+
+    if not args.no_json:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        out = RESULTS_DIR / f"store-{stamp}.json"
+        out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"   results: {out}")
+    return 0
+
+
+@contextlib.contextmanager
+def _workdir(keep: bool) -> Iterator[Path]:
+    d = Path(tempfile.mkdtemp(prefix="conneqt-bench-"))
+    try:
+        yield d
+    finally:
+        if not keep:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
