@@ -249,7 +249,18 @@ class CaseActions(QObject):
 
     # -- loading ----------------------------------------------------------
 
+    def load_now(self) -> CaseSnapshot:
+        """Load on the calling thread, raising what the services raise (a
+        case that does not exist: NotFound). For opening a case: one
+        indexed read, and the caller learns at once that it cannot open."""
+        self._generation += 1
+        snapshot = load_snapshot(self.services, self.reference)
+        self.snapshot = snapshot
+        self.loaded.emit(snapshot)
+        return snapshot
+
     def refresh(self) -> None:
+        """Load on the runner (after a change) and emit ``loaded``."""
         self._generation += 1
         generation = self._generation
         services, reference = self.services, self.reference

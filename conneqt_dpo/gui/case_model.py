@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 
@@ -177,12 +178,13 @@ class CaseTableModel(QAbstractTableModel):
             return fetch(replace(query, limit=n, offset=0)), count(query)
 
         def done(result: tuple[list[CaseRow], int]) -> None:
-            if generation == self._generation:
+            # (The window may have closed while the query ran.)
+            if shiboken6.isValid(self) and generation == self._generation:
                 rows, total = result
                 self._apply(query, rows, total, exhausted=len(rows) < n)
 
         def failed(e: BaseException) -> None:
-            if generation == self._generation:
+            if shiboken6.isValid(self) and generation == self._generation:
                 self._query = self._shown  # the view shows what it showed
             self._on_error(e)
 

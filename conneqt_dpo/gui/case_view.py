@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -89,9 +90,11 @@ CHIP = "border-radius: 9px; padding: 2px 9px; font-weight: 600;"
 
 
 class Table(QTableWidget):
-    """A read-only list whose rows grow to show wrapped text in full."""
+    """A read-only list whose rows grow to show wrapped text in full: the
+    `stretch` column takes the width left and wraps, the others fit their
+    contents."""
 
-    def __init__(self, *headers: str) -> None:
+    def __init__(self, *headers: str, stretch: int = -1) -> None:
         super().__init__(0, len(headers))
         self.setHorizontalHeaderLabels(list(headers))
         self.verticalHeader().hide()
@@ -102,9 +105,17 @@ class Table(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.horizontalHeader()
-        header.setStretchLastSection(True)
         header.setHighlightSections(False)
+        stretch %= len(headers)
+        for c in range(len(headers)):
+            header.setSectionResizeMode(
+                c,
+                QHeaderView.ResizeMode.Stretch
+                if c == stretch
+                else QHeaderView.ResizeMode.ResizeToContents,
+            )
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.sectionResized.connect(self.resizeRowsToContents)
 
@@ -203,6 +214,9 @@ def _regime_words(detail: CaseDetail) -> str:
 
 
 class CaseView(QWidget):
+    """Raises what the services raise when the case cannot be opened (it
+    does not exist: NotFound), so that the caller opens no empty tab."""
+
     def __init__(
         self,
         services: Services,
@@ -234,7 +248,7 @@ class CaseView(QWidget):
         self.presenter.refused.connect(self.show_refusal)
         self.presenter.busy_changed.connect(self._update_buttons)
         self._update_buttons()
-        self.presenter.refresh()
+        self.presenter.load_now()
 
     # -- layout -------------------------------------------------------------
 
@@ -325,8 +339,8 @@ class CaseView(QWidget):
         column.addLayout(people)
         column.addWidget(self._build_tasks(), 1)
         files = QHBoxLayout()
-        files.addWidget(self._build_documents(), 3)
-        files.addWidget(self._build_letters(), 2)
+        files.addWidget(self._build_documents(), 2)
+        files.addWidget(self._build_letters(), 1)
         column.addLayout(files)
         return left
 
@@ -359,9 +373,6 @@ class CaseView(QWidget):
     def _build_tasks(self) -> QGroupBox:
         box = QGroupBox("Tasks (one per data system)")
         self.tasks = Table("System", "Outcome", "Done", "Note")
-        self.tasks.setColumnWidth(0, 170)
-        self.tasks.setColumnWidth(1, 130)
-        self.tasks.setColumnWidth(2, 130)
         self.tasks.itemDoubleClicked.connect(lambda *_: self.begin(RECORD_OUTCOME))
         buttons = QHBoxLayout()
         buttons.addWidget(self._button(ADD_TASK, "Add task…"))
@@ -374,13 +385,14 @@ class CaseView(QWidget):
 
     def _build_documents(self) -> QGroupBox:
         box = QGroupBox("Documents")
-        self.documents = Table("File", "Kind", "Size", "Added")
+        self.documents = Table("File", "Kind", "Size", "Added", stretch=0)
         self.documents.setMaximumHeight(120)
         self.no_documents = plain_label("No documents on this case.")
         column = QVBoxLayout(box)
         column.addWidget(self.documents)
         row = QHBoxLayout()
-        row.addWidget(self.no_documents, 1)
+        row.addWidget(self.no_documents)
+        row.addStretch(1)
         row.addWidget(self._button(ADD_DOCUMENT, "Add document…"))
         column.addLayout(row)
         return box
@@ -391,14 +403,13 @@ class CaseView(QWidget):
         note.setEnabled(False)
         column = QVBoxLayout(box)
         column.addWidget(note)
+        column.addStretch(1)
         column.addWidget(self._button(LETTERS, "Draft letter…"), 0, Qt.AlignmentFlag.AlignRight)
         return box
 
     def _build_timeline(self) -> QWidget:
         box = QGroupBox("Timeline (newest first)")
         self.timeline = Table("When", "Who", "What")
-        self.timeline.setColumnWidth(0, 130)
-        self.timeline.setColumnWidth(1, 60)
         self.note_box = QPlainTextEdit()
         self.note_box.setPlaceholderText("Write a note for the case file…")
         self.note_box.setTabChangesFocus(True)

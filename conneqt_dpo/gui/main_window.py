@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -144,8 +145,8 @@ class MainWindow(QMainWindow):
 
         # -- the table -----------------------------------------------------
         self.model = CaseTableModel(
-            lambda q: nav.list_cases(services.list_cases, q),
-            lambda q: nav.count_cases(services.list_cases, services.count_cases, q),
+            lambda q: nav.list_cases(services.list_cases, services.count_cases, q),
+            lambda q: nav.count_cases(services.count_cases, q),
             services.today,
             self,
             runner=self.runner,
@@ -155,7 +156,9 @@ class MainWindow(QMainWindow):
         )
         self.table = QueueView(
             # The rights' labels are long and read well cut short; names do not.
-            stretch_column=RIGHT_COLUMN, sortable=sortable, on_unsortable=self._unsortable
+            stretch_column=RIGHT_COLUMN,
+            sortable=sortable,
+            on_unsortable=self._unsortable,
         )
         self.table.setAccessibleName("Cases")
         # The store's default order (due date first), shown on the header
@@ -269,7 +272,8 @@ class MainWindow(QMainWindow):
         self.next_tab_action = action("&Next tab", [key("Ctrl+Tab"), key("Ctrl+PgDown")],
                                       lambda: self._cycle_tabs(1))  # fmt: skip
         self.previous_tab_action = action(
-            "&Previous tab", [key("Ctrl+Shift+Tab"), key("Ctrl+Shift+Backtab"), key("Ctrl+PgUp")],
+            "&Previous tab",
+            [key("Ctrl+Shift+Tab"), key("Ctrl+Shift+Backtab"), key("Ctrl+PgUp")],
             lambda: self._cycle_tabs(-1),
         )
         self.close_tab_action = action(
@@ -390,7 +394,7 @@ class MainWindow(QMainWindow):
         services, days = self.services, self._due_soon_days
 
         def done(counts: QueueCounts) -> None:
-            if generation == self._counts_generation:
+            if shiboken6.isValid(self) and generation == self._counts_generation:
                 self._show_counts(counts)
 
         self.runner.submit(
@@ -538,4 +542,3 @@ class MainWindow(QMainWindow):
         self._midnight.stop()
         self._search_timer.stop()
         super().closeEvent(event)
-

@@ -110,15 +110,13 @@ SPECS: dict[View, ViewSpec] = {
 class QueueQuery(CaseQuery):
     """A CaseQuery with what the store cannot filter on yet: the cases due
     on or after `due_from` (with `overdue_on`, a due-date window). Answered
-    by `list_cases`/`count_cases` below from a bounded superset (open cases
-    due before the end of the window) until the store has the field."""
+    by `list_cases`/`count_cases` below from the store's own queries until
+    CaseQuery has the field (asked for)."""
 
     due_from: dt.date | None = None
 
 
-def query_for(
-    view: View, *, today: dt.date, me: str, due_soon_days: int = 7
-) -> CaseQuery:
+def query_for(view: View, *, today: dt.date, me: str, due_soon_days: int = 7) -> CaseQuery:
     """The store query behind a queue (before the user's own filters)."""
     if view is View.TRIAGE:
         return CaseQuery(state=State.NEW.value)
@@ -165,22 +163,45 @@ def _window(rows: list[CaseRow], due_from: dt.date) -> list[CaseRow]:
     return [r for r in rows if r.due is not None and r.due >= due_from]
 
 
-def list_cases(fetch: Callable[[CaseQuery], list[CaseRow]], q: CaseQuery) -> list[CaseRow]:
-    """`fetch` (Services.list_cases) answering a QueueQuery too. The SQL
-    order is kept: dropping rows from a sorted list leaves it sorted."""
+def _split(count: Callable[[CaseQuery], int], q: QueueQuery) -> tuple[CaseQuery, int, int]:
+    """The superset (open, due before the window's end: `overdue_on`), how
+    many of it fall before the window (overdue on `due_from`), and how many
+    in it. Both counts are the store's, so the window's is exact."""
+    assert q.due_from is not None
+    superset = replace(q, due_from=None)
+    before = count(replace(superset, overdue_on=q.due_from, limit=None, offset=0))
+    total = count(replace(superset, limit=None, offset=0))
+    return superset, before, total - before
+
+
+def list_cases(
+    fetch: Callable[[CaseQuery], list[CaseRow]], count: Callable[[CaseQuery], int], q: CaseQuery
+) -> list[CaseRow]:
+    """`fetch` (Services.list_cases) answering a QueueQuery too."""
     if not isinstance(q, QueueQuery) or q.due_from is None:
         return fetch(q)
+    if q.sort == "due":
+        # In due order the window is one run of the superset: after the
+        # cases due before it (ascending) or first (descending); paged in SQL.
+        superset, before, inside = _split(count, q)
+        left = inside - q.offset
+        limit = left if q.limit is None else min(q.limit, left)
+        if limit <= 0:
+            return []
+        skip = q.offset + (0 if q.descending else before)
+        return fetch(replace(superset, offset=skip, limit=limit))
+    # In any other order, the superset is filtered (it is bounded: open
+    # cases due before the end of the window). The SQL order is kept:
+    # dropping rows from a sorted list leaves it sorted.
     rows = _window(fetch(replace(q, limit=None, offset=0)), q.due_from)
     end = None if q.limit is None else q.offset + q.limit
     return rows[q.offset : end]
 
 
-def count_cases(
-    fetch: Callable[[CaseQuery], list[CaseRow]], count: Callable[[CaseQuery], int], q: CaseQuery
-) -> int:
+def count_cases(count: Callable[[CaseQuery], int], q: CaseQuery) -> int:
     if not isinstance(q, QueueQuery) or q.due_from is None:
         return count(q)
-    return len(_window(fetch(replace(q, limit=None, offset=0)), q.due_from))
+    return _split(count, q)[2]
 
 
 class NavModel(QAbstractListModel):

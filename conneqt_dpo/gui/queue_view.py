@@ -127,4 +127,3 @@ class QueueView(QTableView):
         if event.type() == QEvent.Type.Resize:
             self.empty_label.setGeometry(self.viewport().rect().adjusted(16, 16, -16, -16))
         return super().viewportEvent(event)
-

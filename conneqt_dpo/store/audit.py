@@ -142,7 +142,36 @@ class Verdict:
     message: str
 
 
-def verify(con: Connection, *, store_id: str, anchor_file: Path | None) -> Verdict:
+def holds(con: Connection, seq: int, digest: str) -> bool:
+    """Does the chain still hold event `seq` with this hash (0: the start)?"""
+    if seq == 0:
+        return digest == GENESIS
+    events = cast(Table, AuditEvent.__table__)
+    found = con.execute(select(events.c.hash).where(events.c.seq == seq)).scalar()
+    return found == digest
+
+
+_MISSING = Head("", -2, "")
+
+
+def verify(
+    con: Connection,
+    *,
+    store_id: str,
+    anchor_file: Path | None,
+    outside: Head | object | None = _MISSING,
+) -> Verdict:
+    """Walk the whole chain; stop at the first event that does not hold.
+    `outside` is the anchor file as read before `con` began (read here when
+    not given); `anchor_file` None means the store keeps none."""
+    if outside is _MISSING:
+        outside = read_anchor_file(anchor_file) if anchor_file is not None else None
+    return _verify(con, store_id, anchor_file, cast(Head | None, outside))
+
+
+def _verify(
+    con: Connection, store_id: str, anchor_file: Path | None, outside: Head | None
+) -> Verdict:
     """Walk the whole chain; stop at the first event that does not hold."""
     prev = GENESIS
     expected_seq = 1
@@ -188,25 +217,32 @@ def verify(con: Connection, *, store_id: str, anchor_file: Path | None) -> Verdi
         return Verdict(False, count, f"the audit anchor does not match event {count}")
 
     if anchor_file is not None:
-        outside = read_anchor_file(anchor_file)
-        if outside is not None and outside.store_id != store_id:
-            if outside.seq < 0:
+        if outside is None:
+            if count:
                 return Verdict(
                     False,
                     count,
-                    f"the anchor file {anchor_file} is unreadable (if nobody tampered with it, "
-                    "move it aside to reset it)",
+                    f"the anchor file {anchor_file} is missing: the newest events could have "
+                    "been cut off unseen",
                 )
-        elif outside is not None and outside.seq > 0:
-            if outside.seq > count:
-                return Verdict(
-                    False,
-                    count,
-                    f"events {count + 1}-{outside.seq} were cut off "
-                    f"(the anchor file names event {outside.seq})",
-                )
-            if hashes.get(outside.seq) != outside.hash:
-                return Verdict(
-                    False, count, f"event {outside.seq} differs from the anchor file's record"
-                )
+        elif outside.seq < 0:
+            return Verdict(
+                False,
+                count,
+                f"the anchor file {anchor_file} is unreadable (if nobody tampered with it, "
+                "move it aside to reset it)",
+            )
+        elif outside.store_id != store_id:
+            return Verdict(False, count, f"the anchor file {anchor_file} belongs to another store")
+        elif outside.seq > count:
+            return Verdict(
+                False,
+                count,
+                f"events {count + 1}-{outside.seq} were cut off "
+                f"(the anchor file names event {outside.seq})",
+            )
+        elif outside.seq > 0 and hashes.get(outside.seq) != outside.hash:
+            return Verdict(
+                False, count, f"event {outside.seq} differs from the anchor file's record"
+            )
     return Verdict(True, count, f"OK: {count} events, chain intact")

@@ -8,6 +8,7 @@ folder, so it can never overwrite a store."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def backup(store: Store, target: Path) -> BackupReport:
         os.replace(tmp, target)
     except OSError as e:
         raise StoreError(f"cannot write the backup to {target}: {e.strerror}") from None
+    except sqlite3.Error as e:
+        raise StoreError(f"cannot write the backup to {target}: {e}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return BackupReport(target, report.cases, report.events)
@@ -57,7 +60,7 @@ def _check_copy(path: Path, *, minimum_cases: int) -> BackupReport:
     result = engine_mod.integrity_check(path)
     if result != "ok":
         raise StoreError(f"the copy failed its integrity check ({result}); no backup written")
-    eng = engine_mod.make_engine(engine_mod.sqlite_url(path))
+    eng = engine_mod.readonly_engine(path)  # a check must not change the file
     try:
         with eng.connect() as con:
             verdict = audit.verify(con, store_id="", anchor_file=None)
@@ -72,6 +75,11 @@ def _check_copy(path: Path, *, minimum_cases: int) -> BackupReport:
     return BackupReport(path, cases, verdict.events)
 
 
+def _store_files(p: paths.Paths) -> list[Path]:
+    f = p.store_file
+    return [f, *(f.with_name(f.name + x) for x in ("-wal", "-shm", "-journal")), p.audit_anchor]
+
+
 def restore(source: Path, database: str | None = None) -> BackupReport:
     if database or os.environ.get(paths.DATABASE_URL_ENV):
         raise StoreError("restore writes a local store; unset CONNEQT_DPO_DATABASE_URL/--database")
@@ -80,27 +88,45 @@ def restore(source: Path, database: str | None = None) -> BackupReport:
         raise StoreError(f"no backup file at {source}")
     p = paths.resolve()
     paths.ensure_data_dir(p)
-    if p.store_file.exists() or p.audit_anchor.exists():
+    leftovers = _store_files(p)
+    if any(f.exists() for f in leftovers):
         raise StoreError(
-            f"the data folder {p.data_dir} already holds a store; restore into an "
-            "empty folder (set CONNEQT_DPO_DATA_DIR)"
+            f"the data folder {p.data_dir} already holds a store (or what is left of one); "
+            "restore into an empty folder (set CONNEQT_DPO_DATA_DIR)"
         )
     engine_mod.precheck_sqlite_file(source)
-    checked = _check_copy(source, minimum_cases=0)
+    try:
+        checked = _check_copy(source, minimum_cases=0)
+    except sqlite3.Error as e:
+        raise StoreError(f"{source} cannot be read as a store: {e}") from None
     tmp = p.data_dir / f".{paths.STORE_FILE}.restoring"
     try:
         engine_mod.backup_sqlite(source, tmp)
         os.replace(tmp, p.store_file)
-    except OSError as e:
-        raise StoreError(f"cannot restore into {p.data_dir}: {e.strerror}") from None
+    except (OSError, sqlite3.Error) as e:
+        raise StoreError(f"cannot restore into {p.data_dir}: {e}") from None
     finally:
         tmp.unlink(missing_ok=True)
-    store = open_store(data_dir=p.data_dir)  # upgrades an older backup's schema
     try:
-        with store.read() as s:
-            head = s.execute(select(AuditAnchor.seq, AuditAnchor.hash)).first()
-        if head is not None:
-            audit.write_anchor_file(p.audit_anchor, audit.Head(store.store_id, head.seq, head.hash))
-    finally:
-        store.close()
+        store = open_store(data_dir=p.data_dir)  # upgrades an older backup's schema
+        try:
+            with store.read() as s:
+                head = s.execute(select(AuditAnchor.seq, AuditAnchor.hash)).first()
+            audit.write_anchor_file(
+                p.audit_anchor,
+                audit.Head(store.store_id, head.seq if head else 0,
+                           head.hash if head else audit.GENESIS),
+            )  # fmt: skip
+            verdict = store.verify_audit()
+            if not verdict.ok:
+                raise StoreError(f"the restored store does not verify: {verdict.message}")
+        finally:
+            store.close()
+        if engine_mod.integrity_check(p.store_file) != "ok":
+            raise StoreError("the restored store failed its integrity check")
+    except BaseException:
+        # Leave the folder as empty as it was: nothing half-restored.
+        for f in leftovers:
+            f.unlink(missing_ok=True)
+        raise
     return BackupReport(p.store_file, checked.cases, checked.events)

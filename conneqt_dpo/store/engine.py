@@ -33,22 +33,45 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def precheck_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not a readable SQLite database before anything
-    (WAL switch, migration, backup) could touch it."""
+def precheck_sqlite_file(path: Path) -> tuple[bool, str | None]:
+    """Look at a store file read-only, before anything (WAL switch, migration,
+    backup) could touch it: (holds tables, its schema revision or None).
+    Refuses a file that is not a readable SQLite database."""
     if not path.exists():
-        return
+        for suffix in ("-wal", "-journal"):
+            stray = path.with_name(path.name + suffix)
+            if stray.exists():
+                raise StoreUnavailable(
+                    f"{stray} is left over from a store that is gone; move it aside first "
+                    "(it would be replayed into a new store)"
+                )
+        return False, None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # Not mode=ro: a read-only connection cannot see the WAL of a store
+        # another process has open. query_only makes it just as harmless.
+        con = sqlite3.connect(path)
         try:
+            con.execute("PRAGMA query_only=ON")
             con.execute("PRAGMA schema_version").fetchone()
-            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            rows = con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+            tables = {r[0] for r in rows}
+            revision = None
+            if "alembic_version" in tables:
+                rows = con.execute("SELECT version_num FROM alembic_version").fetchall()
+                revision = str(rows[0][0]) if len(rows) == 1 else ""
         finally:
             con.close()
     except sqlite3.DatabaseError as e:
         raise StoreUnavailable(
             f"{path} is not a readable conneqt-dpo store ({e}); the file was left untouched"
         ) from None
+    return bool(tables), revision
+
+
+def readonly_engine(path: Path) -> Engine:
+    """An engine that can only read `path` (checking a backup or a restore
+    source must not switch it to WAL or write anything)."""
+    return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

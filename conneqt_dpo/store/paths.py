@@ -37,7 +37,12 @@ class Paths:
         """The audit chain's head, kept outside the database so that cutting
         the newest events off both the audit table and its in-database anchor
         is still caught."""
-        return self.data_dir / "audit-anchor.json"
+        return anchor_for(self.store_file)
+
+
+def anchor_for(store_file: Path) -> Path:
+    """A store file's audit anchor lives beside it: store.db -> store.audit-anchor.json."""
+    return store_file.with_name(store_file.stem + ".audit-anchor.json")
 
 
 def default_data_dir() -> Path:

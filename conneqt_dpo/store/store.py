@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
 import time
 import uuid
@@ -11,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.store import audit, migrate, paths
@@ -24,6 +26,7 @@ Clock = Callable[[], dt.datetime]
 
 
 ANCHOR_INTERVAL_S = 1.0
+log = logging.getLogger(__name__)
 
 
 def system_clock() -> dt.datetime:
@@ -51,7 +54,7 @@ class Store:
         """The outside anchor lives beside a local store only: a shared
         server's store is protected by the server."""
         f = self.sqlite_file
-        return self.paths.audit_anchor if f is not None else None
+        return paths.anchor_for(f) if f is not None else None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -61,7 +64,7 @@ class Store:
             try:
                 with session.begin():
                     yield session
-            except OperationalError as e:
+            except DBAPIError as e:
                 raise _friendly(e) from e
             self._advance_anchor_file(session)
 
@@ -72,7 +75,7 @@ class Store:
             try:
                 with session.begin():
                     yield session
-            except OperationalError as e:
+            except DBAPIError as e:
                 raise _friendly(e) from e
 
     def _advance_anchor_file(self, session: Session) -> None:
@@ -88,23 +91,46 @@ class Store:
             self.flush_anchor()
 
     def flush_anchor(self) -> None:
+        """Write the pending head to the anchor file, unless the file shows
+        tampering (unreadable, another store's, or naming an event the chain
+        no longer holds as it was): that file is evidence for `audit verify`
+        and stays. A failure to write is logged, never raised: the change it
+        follows is already committed, and the file may lag."""
         path, head = self.anchor_file, self._pending_head
         if path is None or head is None:
             return
-        self._pending_head = None
         self._anchor_written = time.monotonic()
         seq, digest = head
-        current = audit.read_anchor_file(path)
-        if current is not None and current.seq < 0:
-            return  # unreadable: evidence for `audit verify`, not ours to replace
-        if current is not None and current.store_id == self.store_id and current.seq >= seq:
-            return  # another process already moved it further
-        audit.write_anchor_file(path, audit.Head(self.store_id, seq, digest))
+        try:
+            current = audit.read_anchor_file(path)
+            if current is not None:
+                if current.seq < 0 or current.store_id != self.store_id:
+                    self._pending_head = None
+                    return
+                if current.seq >= seq:
+                    self._pending_head = None
+                    return  # another process already moved it further
+                with self.read() as s:
+                    if not audit.holds(s.connection(), current.seq, current.hash):
+                        self._pending_head = None
+                        return
+            audit.write_anchor_file(path, audit.Head(self.store_id, seq, digest))
+            self._pending_head = None
+        except (OSError, StoreError) as e:
+            log.warning("could not move the audit anchor file %s forward: %s", path, e)
 
     def verify_audit(self) -> audit.Verdict:
         self.flush_anchor()
+        # Read the file before the chain: it never leads the database, so a
+        # writer committing in between cannot make a clean store look cut.
+        outside = audit.read_anchor_file(self.anchor_file) if self.anchor_file else None
         with self.engine.execution_options(conneqt_readonly=True).connect() as con:
-            return audit.verify(con, store_id=self.store_id, anchor_file=self.anchor_file)
+            return audit.verify(
+                con,
+                store_id=self.store_id,
+                anchor_file=self.anchor_file,
+                outside=outside,
+            )
 
     def close(self) -> None:
         self.flush_anchor()
@@ -140,7 +166,8 @@ def open_store(
     resolved = resolve_url(url, p)
     sqlite_file = engine_mod.sqlite_path(resolved) if engine_mod.is_sqlite(resolved) else None
     if sqlite_file is not None:
-        engine_mod.precheck_sqlite_file(sqlite_file)
+        has_tables, revision = engine_mod.precheck_sqlite_file(sqlite_file)
+        migrate.check_revision(has_tables, revision, migrations)
         if not sqlite_file.exists() and not os.access(sqlite_file.parent, os.W_OK):
             raise StoreUnavailable(f"cannot create the store in {sqlite_file.parent}")
     eng = engine_mod.make_engine(resolved)
@@ -149,18 +176,28 @@ def open_store(
             eng, sqlite_file=sqlite_file, backups_dir=p.backups_dir, scripts=migrations
         )
         store_id = _store_id(eng, clock)
-    except OperationalError as e:
+    except DBAPIError as e:
         eng.dispose()
         raise StoreUnavailable(f"cannot open the store: {e.orig}") from None
     except BaseException:
         eng.dispose()
         raise
+    anchor = paths.anchor_for(sqlite_file) if sqlite_file is not None else None
+    if anchor is not None and report.created:
+        # From its first moment a store has its anchor: a missing file later
+        # means someone removed it.
+        audit.write_anchor_file(anchor, audit.Head(store_id, 0, audit.GENESIS))
     if sqlite_file is not None and os.name == "posix":
-        os.chmod(sqlite_file, 0o600)
+        with contextlib.suppress(OSError):  # a store someone else owns stays as it is
+            os.chmod(sqlite_file, 0o600)
     return Store(resolved, p, eng, store_id, report)
 
 
 def _store_id(eng: Engine, clock: Clock) -> str:
+    with Session(eng.execution_options(conneqt_readonly=True)) as s, s.begin():
+        known = s.execute(select(StoreMeta.store_id).where(StoreMeta.id == 1)).scalar()
+    if known is not None:
+        return str(known)
     with Session(eng) as s, s.begin():
         meta = s.get(StoreMeta, 1)
         if meta is None:

@@ -60,8 +60,9 @@ def make_window(qtbot: QtBot, svc: Services) -> Callable[..., MainWindow]:
 
     def make(*, page_size: int = PAGE, show: bool = True, search_delay_ms: int = 0,
              **kw: object) -> MainWindow:  # fmt: skip
-        w = MainWindow(svc, page_size=page_size, runner=SyncRunner(),
-                       search_delay_ms=search_delay_ms, **kw)  # type: ignore[arg-type]
+        w = MainWindow(
+            svc, page_size=page_size, runner=SyncRunner(), search_delay_ms=search_delay_ms, **kw
+        )  # type: ignore[arg-type]
         qtbot.addWidget(w)
         if show:
             with qtbot.waitExposed(w):

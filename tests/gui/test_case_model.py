@@ -186,9 +186,7 @@ def test_a_failed_query_is_reported_and_leaves_the_rows(svc: Services, queue: Qu
     assert len(errors) == 2 and not m.canFetchMore(QModelIndex())
 
 
-def test_a_refresh_updates_changed_rows_in_place(
-    qtbot: QtBot, svc: Services, queue: Queue
-) -> None:
+def test_a_refresh_updates_changed_rows_in_place(qtbot: QtBot, svc: Services, queue: Queue) -> None:
     m = model_over(svc)
     svc.assign(queue.due_soon, "sam")
     changed: list[int] = []
@@ -247,8 +245,10 @@ def test_the_status_is_the_engines(svc: Services, queue: Queue) -> None:
     for ref in (queue.overdue, queue.due_soon, queue.on_track, queue.answered):
         row = m.row_at(m.row_of(ref) or 0)
         assert at(m, ref, DUE_COLUMN, STATUS_ROLE) == row.status(today)
-    assert [at(m, r, DUE_COLUMN, STATUS_ROLE) for r in (queue.overdue, queue.due_soon,
-            queue.on_track, queue.answered)] == ["overdue", "due-soon", "on-track", "met-late"]
+    assert [
+        at(m, r, DUE_COLUMN, STATUS_ROLE)
+        for r in (queue.overdue, queue.due_soon, queue.on_track, queue.answered)
+    ] == ["overdue", "due-soon", "on-track", "met-late"]
 
 
 def test_the_status_follows_today(svc: Services, queue: Queue) -> None:

@@ -26,6 +26,7 @@ from conneqt_dpo.gui.dialogs import (
 )
 from conneqt_dpo.gui.worker import PoolRunner, SyncRunner
 from conneqt_dpo.store.casework_services import TimelineEntry
+from conneqt_dpo.store.errors import NotFound
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.views import CasesChanged, NoteView
 from tests.conftest import NEW_YORK, FrozenClock, as_user
@@ -562,10 +563,19 @@ def test_the_view_works_on_the_thread_pool(qtbot: QtBot, svc: Services, bus: Cha
     ref = log(svc)
     view = CaseView(svc, ref, bus, PoolRunner())
     qtbot.addWidget(view)
-    assert not view.buttons["start"].isEnabled()  # nothing to act on until loaded
-    qtbot.waitUntil(lambda: state(view) == "New")
+    assert state(view) == "New"  # opened at once
     view.show()
     qtbot.mouseClick(view.buttons["start"], LEFT)
     assert not view.buttons["withdraw"].isEnabled()  # busy: nothing is sent twice
     qtbot.waitUntil(lambda: state(view) == "In progress")
     qtbot.waitUntil(lambda: view.buttons["withdraw"].isEnabled())
+    svc.act(ref, "withdraw")
+    bus.publish(CasesChanged((ref,)))  # reloaded on the pool
+    qtbot.waitUntil(lambda: state(view) == "Withdrawn")
+
+
+def test_a_case_that_does_not_exist_does_not_open(
+    qtbot: QtBot, svc: Services, bus: ChangeBus
+) -> None:
+    with pytest.raises(NotFound, match="no case DSR-2026-09999"):
+        CaseView(svc, "DSR-2026-09999", bus, SyncRunner())

@@ -17,6 +17,7 @@ from conneqt_dpo.store.errors import StoreUnavailable
 from conneqt_dpo.store.migrate import head_revision
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import open_store
+from conneqt_dpo.store.views import CaseQuery
 from tests.conftest import FrozenClock
 from tests.factories import request
 
@@ -106,6 +107,10 @@ def test_a_store_from_a_newer_version_is_refused_untouched(
     open_store(data_dir=data_dir, clock=clock, migrations=newer_migrations).close()
     f = data_dir / "store.db"
     before = _digest(f)
+    con = sqlite3.connect(f)  # as a newer version might leave it: not in WAL mode
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    before = _digest(f)
     with pytest.raises(StoreUnavailable, match="newer version"):
         open_store(data_dir=data_dir, clock=clock)
     assert _digest(f) == before
@@ -138,8 +143,10 @@ def test_a_foreign_database_is_refused(data_dir: Path, clock: FrozenClock) -> No
     con.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
     con.commit()
     con.close()
-    with pytest.raises(StoreUnavailable, match="no conneqt-dpo schema"):
+    before = (data_dir / "store.db").read_bytes()
+    with pytest.raises(StoreUnavailable, match="no readable conneqt-dpo schema"):
         open_store(data_dir=data_dir, clock=clock)
+    assert (data_dir / "store.db").read_bytes() == before  # not even switched to WAL
 
 
 def test_an_unwritable_data_folder_is_a_clear_error(tmp_path: Path, clock: FrozenClock) -> None:
@@ -167,3 +174,77 @@ def test_a_data_folder_that_cannot_be_created(tmp_path: Path, clock: FrozenClock
 def test_a_bad_database_url_is_a_clear_error(data_dir: Path, clock: FrozenClock) -> None:
     with pytest.raises(StoreUnavailable, match="nonsense"):
         open_store("nonsense://", data_dir=data_dir, clock=clock)
+
+
+def _store_at(path: Path, revision: str) -> None:
+    """A store at an old revision holding one responded case, as that
+    version of the app left it (foreign keys on, rows in every child table)."""
+    from alembic import command
+
+    from conneqt_dpo.store.engine import make_engine
+    from conneqt_dpo.store.migrate import _config
+
+    eng = make_engine(f"sqlite:///{path}")
+    with eng.begin() as con:
+        command.upgrade(_config(con), revision)
+        for sql in (
+            "INSERT INTO users VALUES (1, 'dpo', 'Dana', NULL, 'dpo', 1, '2026-09-01 10:00:00')",
+            "INSERT INTO data_subjects (id, name, email, phone, created_at) "
+            "VALUES (1, 'Old Person', 'Old@Example.org', NULL, '2026-09-01 10:00:00')",
+            "INSERT INTO request_groups VALUES (1, 'email', '2026-09-01 14:00:00', "
+            "'2026-09-01 14:00:00', 1)",
+            "INSERT INTO cases (id, reference, year, number, group_id, subject_id, regime, "
+            '"right", channel, received_at, received_on, state, clock_state, respond_by, '
+            "due_on, created_at, updated_at) VALUES (1, 'DSR-2026-00001', 2026, 1, 1, 1, "
+            "'uk-gdpr', 'access', 'email', '2026-09-01 14:00:00', '2026-09-01', 'responded', "
+            "'stopped', '2026-10-01', '2026-10-01', '2026-09-01 14:00:00', "
+            "'2026-09-20 14:00:00')"
+            if revision < "20261124_0003"
+            else "INSERT INTO cases (id, reference, year, number, group_id, subject_id, regime, "
+            '"right", channel, received_at, received_on, state, clock_state, respond_by, '
+            "due_on, sort_due, created_at, updated_at) VALUES (1, 'DSR-2026-00001', 2026, 1, "
+            "1, 1, 'uk-gdpr', 'access', 'email', '2026-09-01 14:00:00', '2026-09-01', "
+            "'responded', 'stopped', '2026-10-01', '2026-10-01', '2026-10-01', "
+            "'2026-09-01 14:00:00', '2026-09-20 14:00:00')",
+            "INSERT INTO clock_events VALUES (1, 1, 'received', '2026-09-01', NULL, "
+            "'2026-09-01 14:00:00', 1)",
+            "INSERT INTO clock_events VALUES (2, 1, 'responded', '2026-09-20', NULL, "
+            "'2026-09-20 14:00:00', 1)",
+            "INSERT INTO notes VALUES (1, 1, 'kept', '2026-09-01 14:00:00', 1)",
+            "INSERT INTO tasks (id, case_id, system, outcome, created_at) "
+            "VALUES (1, 1, 'CRM', 'found', '2026-09-02 10:00:00')",
+            "INSERT INTO reference_counters VALUES (2026, 1)",
+        ):
+            con.exec_driver_sql(sql)
+        if revision >= "20261124_0003":
+            con.exec_driver_sql("UPDATE cases SET sort_due = '2026-10-01'")
+            con.exec_driver_sql("UPDATE data_subjects SET email_key = lower(email)")
+    eng.dispose()
+
+
+@pytest.mark.parametrize("revision", ["20261124_0001", "20261124_0002", "20261124_0003"])
+def test_a_populated_store_upgrades_from_every_past_revision(
+    data_dir: Path, clock: FrozenClock, revision: str
+) -> None:
+    data_dir.mkdir(parents=True)
+    _store_at(data_dir / "store.db", revision)
+    store = open_store(data_dir=data_dir, clock=clock)
+    try:
+        assert store.migration.before == revision and store.migration.backup is not None
+        svc = Services(store, clock=clock)
+        case = svc.get_case("DSR-2026-00001")
+        assert case.notes[0].text == "kept" and case.tasks[0].outcome == "found"
+        assert case.row.stopped_by == "responded"
+        assert case.row.stopped_on is not None and case.row.stopped_on.isoformat() == "2026-09-20"
+        assert case.row.status(clock.now.date()) == "met"
+        # The returning requester is found by the new email key, and search works.
+        (again,) = svc.log_request(request(name="Old Person", email="old@example.org",
+                                           rights=("erasure",)))  # fmt: skip
+        assert again == "DSR-2026-00002"
+        assert [r.reference for r in svc.list_cases(CaseQuery(text="old person"))] == [
+            "DSR-2026-00001", again]  # fmt: skip
+        with store.engine.connect() as con:
+            assert con.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert con.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        store.close()

@@ -1,0 +1,108 @@
+"""The navigation pane: what each queue asks the store (no Qt needed), the
+interim due-date window, and the pane's model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from conneqt_dpo.gui import nav
+from conneqt_dpo.gui.nav import COUNT_ROLE, SPECS, NavModel, QueueQuery, View, query_for
+from conneqt_dpo.store.casework_services import QueueCounts
+from conneqt_dpo.store.services import Services
+from conneqt_dpo.store.views import CaseQuery
+from tests.gui.conftest import Queue
+
+TODAY = dt.date(2026, 11, 24)
+COUNTS = QueueCounts(triage=2, mine=1, due_soon=1, overdue=3, awaiting_approval=0, open=9,
+                     closed=4)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("view", "query"),
+    [
+        (View.TRIAGE, CaseQuery(state="new")),
+        (View.MINE, CaseQuery(open_only=True, assignee="sam")),
+        (View.DUE_SOON, QueueQuery(open_only=True, overdue_on=dt.date(2026, 12, 2),
+                                   due_from=TODAY)),
+        (View.OVERDUE, CaseQuery(overdue_on=TODAY)),
+        (View.AWAITING_APPROVAL, CaseQuery(state="awaiting-approval")),
+        (View.OPEN, CaseQuery(open_only=True)),
+        (View.CLOSED, CaseQuery(state="responded")),  # one closed state at a time, for now
+        (View.ALL, CaseQuery()),
+    ],
+)  # fmt: skip
+def test_each_queue_asks_the_store(view: View, query: CaseQuery) -> None:
+    assert query_for(view, today=TODAY, me="sam") == query
+
+
+def test_the_filters_refine_a_queue_but_keep_what_it_fixes() -> None:
+    mine = query_for(View.MINE, today=TODAY, me="sam")
+    q = nav.apply_filters(mine, text="ros", regime="ccpa", state="in-progress",
+                          assignee="dpo", sort="requester", descending=True)  # fmt: skip
+    assert q == CaseQuery(open_only=True, assignee="sam", text="ros", regime="ccpa",
+                          state="in-progress", sort="requester", descending=True)  # fmt: skip
+    triage = query_for(View.TRIAGE, today=TODAY, me="sam")
+    q = nav.apply_filters(triage, text="", regime=None, state=None, assignee=None,
+                          sort="due", descending=False)  # fmt: skip
+    assert q == CaseQuery(state="new")
+
+
+def test_the_due_window_holds_the_open_cases_due_within_seven_days(
+    svc: Services, queue: Queue
+) -> None:
+    q = query_for(View.DUE_SOON, today=svc.today(), me="dpo")
+    rows = nav.list_cases(svc.list_cases, svc.count_cases, q)
+    assert [r.reference for r in rows] == [queue.due_soon]
+    assert nav.count_cases(svc.count_cases, q) == 1
+    # the same number the pane shows
+    assert svc.queue_counts(svc.today()).due_soon == 1
+
+
+def test_the_due_window_pages_and_keeps_the_stores_order(svc: Services) -> None:
+    from tests.gui.conftest import log
+
+    refs = [log(svc, days_ago=25 + i, name=f"Person {i}") for i in range(5)]
+    log(svc, days_ago=70, name="Long Overdue")  # before the window
+    log(svc, name="Fresh")  # after it
+    q = query_for(View.DUE_SOON, today=svc.today(), me="dpo")
+    page = [r.reference for r in nav.list_cases(svc.list_cases, svc.count_cases, nav.replace(q, limit=2, offset=2))]
+    everything = [r.reference for r in nav.list_cases(svc.list_cases, svc.count_cases, q)]
+    assert everything == list(reversed(refs))  # due first: the oldest request first
+    assert page == everything[2:4]
+    assert nav.count_cases(svc.count_cases, q) == 5
+
+
+def test_other_queries_go_to_the_store_as_they_are(svc: Services, queue: Queue) -> None:
+    q = CaseQuery(state="new", limit=1)
+    assert nav.list_cases(svc.list_cases, svc.count_cases, q) == svc.list_cases(q)
+    assert nav.count_cases(svc.count_cases, q) == svc.count_cases(q)
+
+
+def test_nav_model_contract(qtmodeltester: ModelTester) -> None:
+    m = NavModel()
+    qtmodeltester.check(m, force_py=True)
+    qtmodeltester.check(m)
+    m.set_counts(COUNTS)
+    qtmodeltester.check(m)
+    assert m.rowCount() == len(SPECS)
+
+
+def test_nav_model_says_each_queue_and_its_count() -> None:
+    m = NavModel()
+    labels = [m.index(r).data() for r in range(m.rowCount())]
+    assert labels == ["Triage inbox", "My cases", "Due in 7 days", "Overdue",
+                      "Awaiting approval", "All open", "Closed", "All cases"]  # fmt: skip
+    assert m.index(0).data(COUNT_ROLE) is None  # not counted yet
+    m.set_counts(COUNTS)
+    counts = [m.index(r).data(COUNT_ROLE) for r in range(m.rowCount())]
+    assert counts == [2, 1, 1, 3, 0, 9, 4, 13]
+    overdue = m.index(m.row_of(View.OVERDUE))
+    assert overdue.data(Qt.ItemDataRole.AccessibleTextRole) == "Overdue: 3 cases"
+    assert m.index(m.row_of(View.MINE)).data(Qt.ItemDataRole.AccessibleTextRole) == (
+        "My cases: 1 case"
+    )
+    assert overdue.data(Qt.ItemDataRole.ToolTipRole)
