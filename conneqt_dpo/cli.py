@@ -36,23 +36,56 @@ class UserError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse prints usage plus a message; the contract is one line.
-        self.exit(2, f"{self.prog}: {message}\n")
+        self.exit(2, f"{self.prog}: {_one_line(message)}\n")
+
+
+# Dates the app accepts: far enough either side of today for any record,
+# near enough that date arithmetic never overflows.
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+
+def _in_range(year: int, text: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"'{text}' is outside {FIRST_YEAR}-{LAST_YEAR}")
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        d = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+    _in_range(d.year, text)
+    return d
 
 
 def _datetime(text: str) -> dt.datetime:
     try:
-        return dt.datetime.fromisoformat(text)
+        t = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date and time (YYYY-MM-DDTHH:MM)"
         ) from None
+    _in_range(t.year, text)
+    return t
+
+
+def _year(text: str) -> int:
+    try:
+        y = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year") from None
+    _in_range(y, text)
+    return y
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= n <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"'{text}' is out of range (0 to 10,000,000)")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--dpo-email")
 
     c = cmd("demo", "fill the store with reproducible fake cases")
-    c.add_argument("--cases", type=int, required=True)
+    c.add_argument("--cases", type=_count, required=True)
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--today", type=_date)
 
@@ -124,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--regime")
     c.add_argument("--search", metavar="TEXT")
     c.add_argument("--sort", default="due")
-    c.add_argument("--limit", type=int)
+    c.add_argument("--limit", type=_count)
     c.add_argument("--today", type=_date)
     c.add_argument("--json", action="store_true")
 
@@ -171,10 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--regime", required=True)
     c.add_argument("--right", required=True)
     c.add_argument("--received", type=_date, required=True, metavar="DATE")
-    c.add_argument("--event", action="append", default=[], metavar="KIND=DATE",
-                   help="a clock event, e.g. identity-requested=2026-03-03 (repeatable)")
-    c.add_argument("--holidays", metavar="CODE",
-                   help="holiday calendar (GB-ENG, US, IE, NONE, ...), default the regime's")
+    c.add_argument(
+        "--event",
+        action="append",
+        default=[],
+        metavar="KIND=DATE",
+        help="a clock event, e.g. identity-requested=2026-03-03 (repeatable)",
+    )
+    c.add_argument(
+        "--holidays",
+        metavar="CODE",
+        help="holiday calendar (GB-ENG, US, IE, NONE, ...), default the regime's",
+    )
     c.add_argument("--today", type=_date)
     c.add_argument("--json", action="store_true")
 
@@ -183,8 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = cmd("deadlines", "the stored deadlines")
     d_sub = d.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
-    c = d_sub.add_parser("recompute", parents=[common],
-                         help="recompute every case's dates and report what moved")
+    c = d_sub.add_parser(
+        "recompute", parents=[common], help="recompute every case's dates and report what moved"
+    )
     c.add_argument("--json", action="store_true")
 
     cal = cmd("calendar", "the organisation's closure days and open days")
@@ -200,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--note")
     c = cal_sub.add_parser("show", parents=[common], help="a calendar's closures in a year")
     c.add_argument("code")
-    c.add_argument("--year", type=int)
+    c.add_argument("--year", type=_year)
     c.add_argument("--json", action="store_true")
 
     a = cmd("audit", "the audit trail")
@@ -259,8 +301,6 @@ def _cmd_init(svc: Services, args: argparse.Namespace) -> int:
 def _cmd_demo(svc: Services, args: argparse.Namespace) -> int:
     from conneqt_dpo.store.demo import fill_demo
 
-    if args.cases < 0 or args.cases > 1_000_000:
-        raise UserError("--cases must be between 0 and 1,000,000")
     refs = fill_demo(svc.store, cases=args.cases, seed=args.seed, today=args.today)
     print(f"{len(refs)} demo cases logged")
     return 0
@@ -306,8 +346,6 @@ def _cmd_cases_list(svc: Services, args: argparse.Namespace) -> int:
         parse_state(args.state)
     if args.sort not in SORT_KEYS:
         raise UserError(f"unknown sort '{args.sort}'; use one of: {', '.join(SORT_KEYS)}")
-    if args.limit is not None and args.limit < 0:
-        raise UserError("--limit must not be negative")
     rows = svc.list_cases(
         CaseQuery(
             state=args.state,
@@ -659,10 +697,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("conneqt-dpo: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: one line, not exit 1 (kept for failed checks)
+        _log_bug(e)
+        print(f"conneqt-dpo: internal error ({type(e).__name__}: {_one_line(str(e))[:200]}); "
+              "details in the log", file=sys.stderr)  # fmt: skip
+        return 70
     except BrokenPipeError:
         # Output piped into `head` and the like: not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _log_bug(e: BaseException) -> None:
+    """Keep the traceback of an unexpected error in the data folder's log."""
+    import logging
+    import logging.handlers
+
+    from conneqt_dpo.store.paths import resolve
+
+    try:
+        folder = resolve().data_dir / "logs"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            folder / "conneqt-dpo.log", maxBytes=1_000_000, backupCount=3
+        )
+    except OSError:
+        return
+    logger = logging.getLogger("conneqt_dpo.cli")
+    logger.addHandler(handler)
+    logger.error("unexpected error", exc_info=e)
+    handler.close()
+    logger.removeHandler(handler)
 
 
 def _one_line(text: str) -> str:

@@ -74,7 +74,9 @@ def test_the_workflow_from_the_command_line(
         (["--regime", "mars-law"], "unknown regime"),
         (["--right", "teleport"], "teleport"),
         (["--channel", "pigeon"], "unknown channel"),
-        (["--received", "2999-01-01T10:00"], "in the future"),
+        (["--received", "2099-01-01T10:00"], "in the future"),
+        (["--received", "9999-12-31T23:59"], "outside 1970-2199"),
+        (["--received", "2026-11-01T10:00\nX"], "not a date"),
         (["--received", "2026-01-05T10:00"], "needs a reason"),
         (["--received", "yesterday"], "not a date"),
     ],
@@ -105,6 +107,11 @@ def test_bad_log_input_is_exit_2_with_one_line_and_writes_nothing(
         (["cases", "list", "--today", "31/12/2026"], "not a date"),
         (["--user", "ghost", "cases", "list"], "no user 'ghost'"),
         (["backup", "/nonexistent-folder/x.db"], "does not exist"),
+        (["act", "DSR-2026-00001", "start", "--date", "2026-01-02"], "takes no --date"),
+        (["cases", "list", "--limit", "99999999999999999999"], "out of range"),
+        (["calendar", "show", "GB-ENG", "--year", "10000"], "outside"),
+        (["demo", "--cases", "3"], "only into an empty store"),
+        (["--database", "bogus", "cases", "list"], "bogus"),
     ],
 )
 def test_user_errors(

@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
         self.model.loaded.connect(self._after_load)
+        self.model.loading_rest.connect(self._loading_rest)
         self.table.doubleClicked.connect(self._open_index)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.tabs.tabCloseRequested.connect(self.close_tab)
@@ -474,6 +475,12 @@ class MainWindow(QMainWindow):
             shown = f"{self.state.currentText()}: {shown}{of}"
         self.heading.setText(f"{spec.label} · {shown}")
         self.tabs.setTabText(0, spec.label)
+
+    def _loading_rest(self, loading: bool) -> None:
+        if loading:
+            self.statusBar().showMessage(f"Loading all {_plural(self.model.total)}…")
+        else:
+            self.statusBar().clearMessage()
 
     def _unsortable(self, column: int) -> None:
         self.statusBar().showMessage(f"{COLUMNS[column].header} cannot be sorted yet", 4000)

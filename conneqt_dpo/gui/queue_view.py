@@ -116,12 +116,26 @@ class QueueView(QTableView):
     def moveCursor(
         self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
     ) -> QModelIndex:
-        # Ctrl+End means the last case, not the last one loaded so far.
+        # Ctrl+End means the last case, not the last one loaded so far: the
+        # rest is loaded (in the background where the model can), then the
+        # cursor goes to the real end.
         model = self.model()
         if cursorAction == QAbstractItemView.CursorAction.MoveEnd and model is not None:
-            while model.canFetchMore(QModelIndex()):
-                model.fetchMore(QModelIndex())
+            fetch_rest = getattr(model, "fetch_rest", None)
+            if fetch_rest is not None:
+                fetch_rest(then=self._go_to_end)
+            else:
+                while model.canFetchMore(QModelIndex()):
+                    model.fetchMore(QModelIndex())
         return super().moveCursor(cursorAction, modifiers)
+
+    def _go_to_end(self) -> None:
+        model = self.model()
+        if model is None or not model.rowCount():
+            return
+        column = max(0, self.currentIndex().column())
+        self.setCurrentIndex(model.index(model.rowCount() - 1, column))
+        self.scrollToBottom()
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:

@@ -72,9 +72,9 @@ class CalendarServices(ServiceBase):
         moved: list[Moved] = []
         events: dict[int, list[tuple[str, dt.date]]] = {}
         for case_id, kind, on in s.execute(
-            select(ClockEventRow.case_id, ClockEventRow.kind, ClockEventRow.on).order_by(
-                ClockEventRow.id
-            )
+            select(ClockEventRow.case_id, ClockEventRow.kind, ClockEventRow.on)
+            .where(ClockEventRow.superseded.is_(False))
+            .order_by(ClockEventRow.id)
         ):
             events.setdefault(case_id, []).append((kind, on))
         cols = [getattr(Case, c) for c in clock.COLUMNS]
@@ -86,6 +86,8 @@ class CalendarServices(ServiceBase):
         updates: list[dict[str, object]] = []
         entries: list[audit.Entry] = []
         for row in rows:
+            if row.stopped_by is not None:
+                continue  # answered or withdrawn: its outcome is history, not recomputed
             calendar = cache.for_case(row.regime, row.calendar).code
             if only_calendar is not None and calendar != only_calendar:
                 continue

@@ -194,10 +194,22 @@ class CaseWorkServices(ServiceBase):
                 .order_by(AuditEvent.seq)
             ).all()  # fmt: skip
             logins = {i: login for i, login in s.execute(select(User.id, User.login))}
+            systems = {
+                i: system
+                for i, system in s.execute(
+                    select(Task.id, Task.system).where(Task.case_id == case_id)
+                )
+            }
         out = []
         for r in rows:
             detail = json.loads(r.detail)
             entry = _describe(r.occurred_at, r.actor, r.action, detail)
+            if r.action in ("case.task-added", "case.task-done"):
+                system = systems.get(detail.get("task"), "?")
+                text = f"Task added: {system}"
+                if r.action == "case.task-done":
+                    text = f"Task done: {system} — {detail.get('outcome')}"
+                entry = TimelineEntry(entry.at, entry.actor, "task", text)
             if r.action == "case.assigned":
                 who = logins.get(detail.get("assignee"))
                 entry = TimelineEntry(entry.at, entry.actor, "assign",

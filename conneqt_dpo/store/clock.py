@@ -64,7 +64,7 @@ def compute(
 def compute_case(
     case: Case, cache: CalendarCache, *, today: dt.date | None = None
 ) -> deadlines.DeadlineResult:
-    events = [(e.kind, e.on) for e in case.clock_events]
+    events = [(e.kind, e.on) for e in case.clock_events if not e.superseded]
     return compute(case.regime, case.right, case.calendar, events, cache, today=today)
 
 

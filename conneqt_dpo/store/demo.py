@@ -12,6 +12,7 @@ import random
 from zoneinfo import ZoneInfo
 
 from conneqt_dpo.domain.errors import DomainError
+from conneqt_dpo.store.errors import StoreError
 from conneqt_dpo.store.profile import default_organisation
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import Store, system_clock
@@ -83,6 +84,10 @@ def fill_demo(
     # Work happens in the evening of each day, after the day's requests.
     now = dt.datetime.combine(today, dt.time(18, 0), tzinfo=tz)
     svc = Services(store, clock=lambda: now)
+    if svc.users() and svc.count_cases():
+        # Fake people would take real references, and the audit trail keeps
+        # them for ever.
+        raise StoreError("demo cases go only into an empty store (set CONNEQT_DPO_DATA_DIR)")
     if not svc.users():
         svc.init(login="dpo", name="Demo DPO (fake)", email="dpo@example.org")
         svc.add_user(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -170,6 +171,9 @@ class ClockEventRow(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime())
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # A response or withdrawal undone by reopening the case: kept for the
+    # record, no longer counted by the clock.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="clock_events")
 

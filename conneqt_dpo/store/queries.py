@@ -57,7 +57,7 @@ SORT_KEYS = tuple(_SORTS)
 def _filtered(session: Session, stmt: Any, q: CaseQuery, *, joins: bool = True) -> Any:
     """`joins`: join the person and the assignee (a count needs them only
     to filter on them)."""
-    if joins or (q.text and session.get_bind().dialect.name != "sqlite"):
+    if joins or (q.text and search.needs_subject_join(session)):
         stmt = stmt.join(DataSubject, DataSubject.id == Case.subject_id)
     if joins or q.assignee:
         stmt = stmt.outerjoin(_assignee, _assignee.id == Case.assignee_id)
@@ -144,7 +144,9 @@ def case_detail(
         calendar=case.calendar,
         calendar_version=case.calendar_version,
         events=tuple(
-            EventView(e.kind, e.on, e.reason, e.recorded_at, logins.get(e.recorded_by, "?"))
+            EventView(
+                e.kind, e.on, e.reason, e.recorded_at, logins.get(e.recorded_by, "?"), e.superseded
+            )
             for e in case.clock_events
         ),
         notes=tuple(
@@ -178,4 +180,7 @@ def case_detail(
         ),
         explanation=explanation,
         status=status,
+        agent_email=agent.email if agent else None,
+        agent_phone=agent.phone if agent else None,
+        agent_organisation=agent.organisation if agent else None,
     )

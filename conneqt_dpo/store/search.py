@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, table, text
+from sqlalchemy import ColumnElement, and_, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.store.models import Case, DataSubject
@@ -39,12 +39,19 @@ def text_filter(session: Session, typed: str) -> ColumnElement[bool] | None:
             .where(text("case_search MATCH :q"))
         )
         return Case.id.in_(ids.params(q=q))
-    needle = typed.strip().lower()
-    if not needle:
+    # Elsewhere the same meaning without an index: every word typed must
+    # start a word of the reference, name or email (or appear within it).
+    words = _WORD.findall(typed.lower())
+    if not words:
         return None
-    like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        func.lower(Case.reference).like(like, escape="\\"),
-        func.lower(DataSubject.name).like(like, escape="\\"),
-        func.lower(DataSubject.email).like(like, escape="\\"),
-    )
+    hay = [func.lower(Case.reference), func.lower(DataSubject.name), func.lower(DataSubject.email)]
+    return and_(*(or_(*(h.like(_like(w), escape="\\") for h in hay)) for w in words))
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def needs_subject_join(session: Session) -> bool:
+    """Does text_filter refer to DataSubject (so the query must join it)?"""
+    return session.get_bind().dialect.name != "sqlite"

@@ -56,6 +56,7 @@ from conneqt_dpo.store.models import (
 )
 from conneqt_dpo.store.service_base import (
     MAX_NOTE,
+    Actor,
     check_reference,
     require,
     safe_filename,
@@ -69,6 +70,9 @@ from conneqt_dpo.store.views import (
     NewRequest,
     UserView,
 )
+
+# The clock events that stop the clock (spec/deadlines.md).
+STOPS = ("responded", "withdrawn")
 
 
 def _t(model: type[Base]) -> Table:
@@ -191,7 +195,7 @@ class Services(CalendarServices, CaseWorkServices):
             # Intake is the hot path (a mail import logs thousands): plain Core
             # statements, one per table, no unit of work.
             con = s.connection()
-            subject_id: int | None = self._find_subject(s, name, email, phone)
+            subject_id: int | None = self._find_subject(s, me, name, email, phone)
             first = self._allocate_numbers(s, received_on.year, len(rights))
             if subject_id is None:
                 subject_id = con.execute(
@@ -258,7 +262,7 @@ class Services(CalendarServices, CaseWorkServices):
             return refs
 
     def _find_subject(
-        self, s: Session, name: str, email: str | None, phone: str | None
+        self, s: Session, me: Actor, name: str, email: str | None, phone: str | None
     ) -> int | None:
         """The person who asked before: the same email (any case) and name;
         a phone number they give now fills a missing one."""
@@ -279,6 +283,7 @@ class Services(CalendarServices, CaseWorkServices):
                     s.connection().execute(
                         update(people).where(people.c.id == pid).values(phone=phone)
                     )
+                    self._touch_subject_cases(s, me, pid, "case.requester-edited", ["phone"])
                 return pid
         return None
 
@@ -319,6 +324,7 @@ class Services(CalendarServices, CaseWorkServices):
     ) -> CasesChanged:
         a = parse_action(action)
         text = clean_text(note, "the note", max_len=MAX_NOTE, multiline=True) if note else None
+        dated = on is not None
         on = self._event_date(on)
         with self.store.write() as s:
             me = self._actor(s)
@@ -333,8 +339,36 @@ class Services(CalendarServices, CaseWorkServices):
                 select(func.count(Task.id)).where(Task.case_id == case.id, Task.outcome.is_(None))
             ).scalar_one()
             check_tasks(a, case.right, open_tasks)
+            if dated and not t.clock_event:
+                raise DomainError(f"{a.value} records no clock event, so it takes no --date")
+            if t.clock_event in STOPS:
+                # A response cannot be dated before what it answers (nor a
+                # withdrawal before what happened on the case).
+                latest = s.execute(
+                    select(func.max(ClockEventRow.on)).where(
+                        ClockEventRow.case_id == case.id, ClockEventRow.superseded.is_(False)
+                    )
+                ).scalar()
+                if latest is not None and on < latest:
+                    raise DomainError(
+                        f"{t.clock_event} cannot be dated {on.isoformat()}, before the case's "
+                        f"last clock event ({latest.isoformat()})"
+                    )
             stamp = self._stamp()
             fields = ["state"]
+            if a is Action.REOPEN:
+                # The response or withdrawal that stopped the clock no longer
+                # counts; it stays on the record (spec silent; see README).
+                s.execute(
+                    update(ClockEventRow)
+                    .where(
+                        ClockEventRow.case_id == case.id,
+                        ClockEventRow.kind.in_(STOPS),
+                        ClockEventRow.superseded.is_(False),
+                    )
+                    .values(superseded=True)
+                )
+                fields.append("clock_events")
             if t.clock_event:
                 s.add(
                     ClockEventRow(

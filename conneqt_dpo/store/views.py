@@ -109,6 +109,7 @@ class EventView:
     reason: str | None
     recorded_at: dt.datetime
     recorded_by: str
+    superseded: bool = False  # a response undone by reopening the case
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,9 @@ class CaseDetail:
     tasks: tuple[TaskView, ...]
     explanation: tuple[str, ...] = field(default=())
     status: str | None = None
+    agent_email: str | None = None
+    agent_phone: str | None = None
+    agent_organisation: str | None = None
 
     @property
     def reference(self) -> str:
@@ -175,6 +179,9 @@ class CaseDetail:
                 "backdate_reason": self.backdate_reason,
                 "requester_phone": self.requester_phone,
                 "agent_name": self.agent_name,
+                "agent_email": self.agent_email,
+                "agent_phone": self.agent_phone,
+                "agent_organisation": self.agent_organisation,
                 "linked": list(self.group_references),
                 "acknowledge_by": _iso(self.acknowledge_by),
                 "respond_by": _iso(self.respond_by),
@@ -190,6 +197,7 @@ class CaseDetail:
                         "reason": e.reason,
                         "recorded_at": e.recorded_at.isoformat(),
                         "recorded_by": e.recorded_by,
+                        "superseded": e.superseded,
                     }
                     for e in self.events
                 ],

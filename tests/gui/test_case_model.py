@@ -130,6 +130,40 @@ def test_fetch_all_loads_to_the_end(svc: Services) -> None:
     assert m.rowCount() == 7 and not m.canFetchMore(QModelIndex())
 
 
+def test_the_rest_loads_in_the_background_then_says_so(qtbot: QtBot, svc: Services) -> None:
+    for i in range(7):
+        log(svc, name=f"Person {i}")
+    runner = DeferredRunner()
+    m = CaseTableModel(svc.list_cases, svc.count_cases, svc.today, runner=runner, page_size=2)
+    m.set_query(CaseQuery())
+    runner.run(0)
+    states: list[bool] = []
+    m.loading_rest.connect(states.append)
+    ended: list[int] = []
+    m.fetch_rest(then=lambda: ended.append(m.rowCount()))
+    m.fetch_rest()  # asked twice: one load
+    assert len(runner.jobs) == 2 and states == [True]
+    assert not m.canFetchMore(QModelIndex())  # no page-by-page fetching meanwhile
+    with qtbot.waitSignal(m.rowsInserted):
+        runner.run(1)
+    assert ended == [7] and states == [True, False]
+    assert m.rowCount() == 7 and not m.canFetchMore(QModelIndex())
+
+
+def test_the_rest_of_an_old_query_is_dropped(svc: Services, queue: Queue) -> None:
+    runner = DeferredRunner()
+    m = CaseTableModel(svc.list_cases, svc.count_cases, svc.today, runner=runner, page_size=1)
+    m.set_query(CaseQuery())
+    runner.run(0)
+    ended: list[bool] = []
+    m.fetch_rest(then=lambda: ended.append(True))
+    m.set_query(CaseQuery(text="ben"))
+    runner.run(2)
+    runner.run(1)  # the rest of the old query arrives last: dropped
+    assert [m.row_at(r).reference for r in range(m.rowCount())] == [queue.due_soon]
+    assert ended == []
+
+
 def test_a_page_exactly_full_stops_after_an_empty_fetch(svc: Services) -> None:
     for i in range(4):
         log(svc, name=f"Person {i}")

@@ -4,6 +4,7 @@ interim due-date window, and the pane's model."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,7 +15,7 @@ from conneqt_dpo.gui.nav import COUNT_ROLE, SPECS, NavModel, QueueQuery, View, q
 from conneqt_dpo.store.casework_services import QueueCounts
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.views import CaseQuery
-from tests.gui.conftest import Queue
+from tests.gui.conftest import Queue, log
 
 TODAY = dt.date(2026, 11, 24)
 COUNTS = QueueCounts(triage=2, mine=1, due_soon=1, overdue=3, awaiting_approval=0, open=9,
@@ -62,18 +63,39 @@ def test_the_due_window_holds_the_open_cases_due_within_seven_days(
     assert svc.queue_counts(svc.today()).due_soon == 1
 
 
-def test_the_due_window_pages_and_keeps_the_stores_order(svc: Services) -> None:
-    from tests.gui.conftest import log
-
-    refs = [log(svc, days_ago=25 + i, name=f"Person {i}") for i in range(5)]
+@pytest.mark.parametrize(
+    ("sort", "descending"), [("due", False), ("due", True), ("requester", False)]
+)
+def test_the_due_window_pages_in_any_order(svc: Services, sort: str, descending: bool) -> None:
+    inside = [log(svc, days_ago=25 + i, name=f"Person {i}") for i in range(5)]
     log(svc, days_ago=70, name="Long Overdue")  # before the window
+    log(svc, days_ago=40, name="Also Overdue")
     log(svc, name="Fresh")  # after it
-    q = query_for(View.DUE_SOON, today=svc.today(), me="dpo")
-    page = [r.reference for r in nav.list_cases(svc.list_cases, svc.count_cases, nav.replace(q, limit=2, offset=2))]
-    everything = [r.reference for r in nav.list_cases(svc.list_cases, svc.count_cases, q)]
-    assert everything == list(reversed(refs))  # due first: the oldest request first
-    assert page == everything[2:4]
+    q = replace(query_for(View.DUE_SOON, today=svc.today(), me="dpo"), sort=sort,
+                descending=descending)  # fmt: skip
+
+    def page(offset: int, limit: int | None) -> list[str]:
+        rows = nav.list_cases(svc.list_cases, svc.count_cases,
+                              replace(q, offset=offset, limit=limit))  # fmt: skip
+        return [r.reference for r in rows]
+
+    everything = page(0, None)
+    expected = list(reversed(inside))  # due first: the oldest request first
+    if sort == "requester":
+        expected = inside  # Person 0 ... Person 4
+    elif descending:
+        expected = inside
+    assert everything == expected
+    assert page(0, 2) + page(2, 2) + page(4, 2) == everything
+    assert page(5, 2) == [] and page(9, 2) == []
     assert nav.count_cases(svc.count_cases, q) == 5
+
+
+def test_the_due_window_with_the_users_filters(svc: Services, queue: Queue) -> None:
+    q = query_for(View.DUE_SOON, today=svc.today(), me="dpo")
+    assert nav.count_cases(svc.count_cases, replace(q, text="ben")) == 1
+    assert nav.count_cases(svc.count_cases, replace(q, text="cleo")) == 0  # overdue: before it
+    assert nav.list_cases(svc.list_cases, svc.count_cases, replace(q, regime="ccpa")) == []
 
 
 def test_other_queries_go_to_the_store_as_they_are(svc: Services, queue: Queue) -> None:

@@ -320,3 +320,23 @@ def test_queue_filters_and_sorts_in_sql(svc: Services, clock: FrozenClock) -> No
     assert svc.count_cases(CaseQuery(state="new")) == 2
     svc.act(late, "start")
     assert [r.reference for r in svc.list_cases(CaseQuery(state="in-progress"))] == [late]
+
+
+@pytest.mark.parametrize(
+    "name", ["محمد\u200cرضا", "Zoë Ångström-Ñúñez", "李小龍", "Ana 👩\u200d👩\u200d👧"]
+)
+def test_real_names_are_accepted(svc: Services, name: str) -> None:
+    (ref,) = svc.log_request(request(name=name))
+    assert svc.get_case(ref).row.requester_name == name
+
+
+@pytest.mark.parametrize(
+    "email", ["ad\u202ea@example.org", "a\u200bb@example.org", "a\x1b[2J@example.org"]
+)
+def test_invisible_characters_in_emails_are_refused_and_shown_safely(
+    svc: Services, email: str
+) -> None:
+    with pytest.raises(DomainError) as e:
+        svc.log_request(request(email=email))
+    assert "\x1b" not in str(e.value) and "\u202e" not in str(e.value)
+    assert "\\u" in str(e.value)
