@@ -147,11 +147,10 @@ class Availability:
 # mirrors their `require(...)` so the buttons match (the services decide).
 CASE_WORK_ROLES = frozenset({Role.DPO, Role.SUPPORT})
 
-VERIFY_LATER = (
-    "Recording identity as verified or not verified comes with the identity-verification issue."
-)
-DOCUMENTS_LATER = "Adding files comes with the evidence-locker issue."
-LETTERS_LATER = "Letters come with the letters issue"
+# Parts of the case view that later versions fill; said plainly to the user.
+VERIFY_LATER = "Recording identity as verified or not verified is not available yet."
+DOCUMENTS_LATER = "Adding files (kept encrypted) is not available yet."
+LETTERS_LATER = "Drafting letters is not available yet."
 
 # Answers and the request each one answers (they pair in the engine).
 ANSWERS: Mapping[str, str] = {

@@ -404,9 +404,9 @@ def test_documents_are_listed_and_later_features_are_labelled_disabled(
     assert view.documents.column_texts(0) == ["passport.pdf"]
     assert view.documents.column_texts(2) == ["2.0 KB"]
     for op, why in (
-        ("add-document", "evidence-locker issue"),
-        ("letters", "Letters come with the letters issue"),
-        ("verify-identity", "identity-verification issue"),
+        ("add-document", "Adding files (kept encrypted) is not available yet"),
+        ("letters", "Drafting letters is not available yet"),
+        ("verify-identity", "verified or not verified is not available yet"),
     ):
         assert not view.buttons[op].isEnabled()
         assert why in view.buttons[op].toolTip()
