@@ -383,7 +383,8 @@ def _cmd_case_show(svc: Services, args: argparse.Namespace) -> int:
         f"{r.reference}  {r.regime} {r.right}  ({r.state}; clock {r.clock_state})",
         f"Requester: {r.requester_name} <{r.requester_email or '-'}>"
         + (f"  {c.requester_phone}" if c.requester_phone else ""),
-        f"Channel: {r.channel}; received {c.received_at:%Y-%m-%d %H:%M} UTC"
+        f"Channel: {r.channel}; received {_local(svc, c.received_at):%a %d %b %Y %H:%M} "
+        f"({svc.organisation.timezone})"
         + (f" (backdated: {c.backdate_reason})" if c.backdate_reason else ""),
         f"Assignee: {r.assignee or '-'}",
     ]
@@ -416,6 +417,10 @@ def _cmd_case_show(svc: Services, args: argparse.Namespace) -> int:
         lines += [f"  #{d.id} {d.filename} ({d.media_type}, {d.size} bytes)" for d in c.documents]
     print("\n".join(lines))
     return 0
+
+
+def _local(svc: Services, utc: dt.datetime) -> dt.datetime:
+    return utc.replace(tzinfo=dt.UTC).astimezone(svc.tz)
 
 
 @_with_services
