@@ -308,14 +308,9 @@ def _cmd_demo(svc: Services, args: argparse.Namespace) -> int:
 
 @_with_services
 def _cmd_log(svc: Services, args: argparse.Namespace) -> int:
-    from zoneinfo import ZoneInfo
-
     from conneqt_dpo.store.views import NewRequest
 
-    received = args.received
-    if received is not None and received.tzinfo is None:
-        # A time typed without a zone is local time at the organisation.
-        received = received.replace(tzinfo=ZoneInfo(svc.organisation.timezone))
+    received = args.received  # without a zone: the organisation's local time
     refs = svc.log_request(
         NewRequest(
             regime=args.regime,

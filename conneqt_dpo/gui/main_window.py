@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QSizePolicy,
     QSplitter,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -44,6 +43,7 @@ from conneqt_dpo.gui.case_model import (
     CaseTableModel,
     sortable,
 )
+from conneqt_dpo.gui.case_tabs import CaseTabs
 from conneqt_dpo.gui.nav import SPECS, NavModel, NavPane, View
 from conneqt_dpo.gui.queue_view import QueueView
 from conneqt_dpo.gui.worker import Runner, SyncRunner
@@ -181,17 +181,8 @@ class MainWindow(QMainWindow):
         queue_layout.addLayout(bar)
         queue_layout.addWidget(self.table, 1)
 
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Queue and open cases")
-        self.tabs.setDocumentMode(True)
-        self.tabs.setTabsClosable(True)
-        self.tabs.setMovable(True)
-        self.tabs.addTab(queue_page, "Queue")
         self.queue_page = queue_page
-        # The queue tab stays: no close button on it.
-        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
-        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.LeftSide, None)
-
+        self.tabs = CaseTabs(queue_page, self._make_case_view)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.tabs)
@@ -237,7 +228,6 @@ class MainWindow(QMainWindow):
         self.model.loading_rest.connect(self._loading_rest)
         self.table.doubleClicked.connect(self._open_index)
         self.table.customContextMenuRequested.connect(self._table_menu)
-        self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.bus.cases_changed.connect(self._cases_changed)
 
@@ -271,14 +261,14 @@ class MainWindow(QMainWindow):
         self.refresh_action = action("&Refresh", [key("F5")], self.refresh,
                                      "Ask the store again for the counts and cases")  # fmt: skip
         self.next_tab_action = action("&Next tab", [key("Ctrl+Tab"), key("Ctrl+PgDown")],
-                                      lambda: self._cycle_tabs(1))  # fmt: skip
+                                      lambda: self.tabs.cycle(1))  # fmt: skip
         self.previous_tab_action = action(
             "&Previous tab",
             [key("Ctrl+Shift+Tab"), key("Ctrl+Shift+Backtab"), key("Ctrl+PgUp")],
-            lambda: self._cycle_tabs(-1),
+            lambda: self.tabs.cycle(-1),
         )
         self.close_tab_action = action(
-            "&Close case tab", [key("Ctrl+W")], lambda: self.close_tab(self.tabs.currentIndex())
+            "&Close case tab", [key("Ctrl+W")], lambda: self.tabs.close_current()
         )
         self.open_action = QAction("&Open case", self)
         self.open_action.setShortcuts([key("Return"), key("Enter")])
@@ -324,8 +314,8 @@ class MainWindow(QMainWindow):
             self.assignee.setCurrentIndex(0)
         self.assignee.setEnabled(not fixed)
         self.assignee.blockSignals(blocked)
-        self.tabs.setTabText(0, SPECS[view].label)
-        self.tabs.setCurrentWidget(self.queue_page)
+        self.tabs.set_queue_title(SPECS[view].label)
+        self.tabs.show_queue()
         self.apply_filters()
 
     def _fill_state_filter(self, view: View) -> None:
@@ -369,7 +359,7 @@ class MainWindow(QMainWindow):
         self.model.set_query(self.query())
 
     def focus_search(self) -> None:
-        self.tabs.setCurrentWidget(self.queue_page)
+        self.tabs.show_queue()
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
@@ -474,7 +464,7 @@ class MainWindow(QMainWindow):
             of = f" of {closed:,} closed" if closed is not None else ""
             shown = f"{self.state.currentText()}: {shown}{of}"
         self.heading.setText(f"{spec.label} · {shown}")
-        self.tabs.setTabText(0, spec.label)
+        self.tabs.set_queue_title(spec.label)
 
     def _loading_rest(self, loading: bool) -> None:
         if loading:
@@ -487,48 +477,27 @@ class MainWindow(QMainWindow):
 
     # -- case tabs ------------------------------------------------------------
 
-    def open_case(self, reference: str) -> QWidget:
-        """Show the case in its own tab (the one it has, if open already)."""
-        for i in range(1, self.tabs.count()):
-            widget = self.tabs.widget(i)
-            if widget is not None and getattr(widget, "reference", None) == reference:
-                self.tabs.setCurrentIndex(i)
-                return widget
+    def _make_case_view(self, reference: str) -> QWidget:
         # Imported here: the case view imports detail_html from this module.
         from conneqt_dpo.gui.case_view import CaseView
 
-        view = CaseView(self.services, reference, self.bus, self.runner)
+        return CaseView(self.services, reference, self.bus, self.runner)
+
+    def open_case(self, reference: str) -> QWidget:
+        """Show the case in its own tab (the one it has, if open already)."""
         row = self.model.row_of(reference)
-        i = self.tabs.addTab(view, reference)
-        if row is not None:
-            self.tabs.setTabToolTip(i, self.model.row_at(row).requester_name)
-        self.tabs.setCurrentIndex(i)
-        view.setFocus(Qt.FocusReason.OtherFocusReason)
-        return view
+        name = self.model.row_at(row).requester_name if row is not None else None
+        return self.tabs.open_case(reference, tooltip=name)
 
     def case_tabs(self) -> list[str]:
         """The references of the open case tabs, left to right."""
-        return [
-            str(getattr(self.tabs.widget(i), "reference", ""))
-            for i in range(self.tabs.count())
-            if self.tabs.widget(i) is not self.queue_page
-        ]
+        return self.tabs.case_references()
 
     def close_tab(self, index: int) -> None:
-        widget = self.tabs.widget(index)
-        if widget is None or widget is self.queue_page:
-            return
-        self.tabs.removeTab(index)
-        widget.deleteLater()
-
-    def _cycle_tabs(self, step: int) -> None:
-        n = self.tabs.count()
-        if n > 1:
-            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % n)
+        self.tabs.close_tab(index)
 
     def _tab_changed(self, _index: int) -> None:
-        on_queue = self.tabs.currentWidget() is self.queue_page
-        self.close_tab_action.setEnabled(not on_queue)
+        self.close_tab_action.setEnabled(not self.tabs.on_queue())
 
     def _open_index(self, index: QModelIndex) -> None:
         if not index.isValid():

@@ -168,7 +168,11 @@ class Services(CalendarServices, CaseWorkServices):
             raise DomainError("name at least one right")
         rights = list(dict.fromkeys(req.rights))
         now = self.now()
-        received_at = (req.received_at or now).astimezone(dt.UTC)
+        received_at = req.received_at or now
+        if received_at.tzinfo is None:
+            # A time given without a zone is the organisation's local time.
+            received_at = received_at.replace(tzinfo=self.tz)
+        received_at = received_at.astimezone(dt.UTC)
         if received_at > now:
             raise DomainError("the received date is in the future")
         received_on = received_at.astimezone(self.tz).date()

@@ -29,7 +29,7 @@ class NewRequest:
     name: str
     email: str | None = None
     phone: str | None = None
-    received_at: dt.datetime | None = None  # aware; None = now
+    received_at: dt.datetime | None = None  # None = now; no zone = the organisation's
     received_reason: str | None = None  # required when backdated
     note: str | None = None
     calendar: str | None = None  # holiday calendar code; None = the regime's
