@@ -61,7 +61,7 @@ def _days_left(row: CaseRow, today: dt.date) -> str:
 @dataclass(frozen=True)
 class Column:
     header: str
-    sort: str | None  # the store's sort key (CaseQuery.sort); None: not sortable yet
+    sort: str  # the store's sort key (CaseQuery.sort)
     text: Callable[[CaseRow, dt.date], str]
 
 
@@ -71,8 +71,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Regime", "regime", lambda r, _t: _regime(r.regime)),
     Column("Right", "right", lambda r, _t: _right(r.right)),
     Column("Work state", "state", lambda r, _t: _words(r.state)),
-    # The store has no sort key for the clock state yet (asked for).
-    Column("Clock", None, lambda r, _t: _words(r.clock_state)),
+    Column("Clock", "clock", lambda r, _t: _words(r.clock_state)),
     Column("Received", "received", lambda r, _t: r.received.isoformat()),
     Column("Due", "due", _due),
     # Days left order is the due date order.
@@ -356,21 +355,15 @@ class CaseTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section].header
-        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort is None:
-            return f"{COLUMNS[section].header}: cannot be sorted yet"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
-        if key is None:
+        if not 0 <= column < len(COLUMNS):
             return
+        key = COLUMNS[column].sort
         self.set_query(
             replace(self._query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
         )
-
-
-def sortable(column: int) -> bool:
-    return 0 <= column < len(COLUMNS) and COLUMNS[column].sort is not None
 
 
 def _due_sentence(row: CaseRow, today: dt.date, due_soon_days: int) -> str:

@@ -44,7 +44,9 @@ class CaseTabs(QTabWidget):
         """Show the case in its tab (the one it has if it is open already)."""
         for i in range(self.count()):
             widget = self.widget(i)
-            if widget is not self.queue_page and getattr(widget, "reference", None) == reference:
+            if widget is None or widget is self.queue_page:
+                continue
+            if getattr(widget, "reference", None) == reference:
                 self.setCurrentIndex(i)
                 return widget
         view = self._make_view(reference)

@@ -36,12 +36,10 @@ from conneqt_dpo.gui import nav, style
 from conneqt_dpo.gui.bus import ChangeBus
 from conneqt_dpo.gui.case_html import detail_html
 from conneqt_dpo.gui.case_model import (
-    COLUMNS,
     DUE_COLUMN,
     PAGE,
     RIGHT_COLUMN,
     CaseTableModel,
-    sortable,
 )
 from conneqt_dpo.gui.case_tabs import CaseTabs
 from conneqt_dpo.gui.nav import SPECS, NavModel, NavPane, View
@@ -66,6 +64,16 @@ NEW_REQUEST_LATER = "Logging requests from the window comes with the intake dial
 
 def _report(e: BaseException) -> None:
     sys.excepthook(type(e), e, e.__traceback__)
+
+
+def _unique(keys: list[QKeySequence]) -> list[QKeySequence]:
+    """The same sequence twice on one action makes Qt call it ambiguous
+    and do nothing (Ctrl+Q is also the platform's Quit on Linux)."""
+    seen: dict[str, QKeySequence] = {}
+    for k in keys:
+        if not k.isEmpty():
+            seen.setdefault(k.toString(), k)
+    return list(seen.values())
 
 
 def _plural(n: int, word: str = "case") -> str:
@@ -145,8 +153,8 @@ class MainWindow(QMainWindow):
 
         # -- the table -----------------------------------------------------
         self.model = CaseTableModel(
-            lambda q: nav.list_cases(services.list_cases, services.count_cases, q),
-            lambda q: nav.count_cases(services.count_cases, q),
+            services.list_cases,
+            services.count_cases,
             services.today,
             self,
             runner=self.runner,
@@ -157,8 +165,6 @@ class MainWindow(QMainWindow):
         self.table = QueueView(
             # The rights' labels are long and read well cut short; names do not.
             stretch_column=RIGHT_COLUMN,
-            sortable=sortable,
-            on_unsortable=self._unsortable,
         )
         self.table.setAccessibleName("Cases")
         # The store's default order (due date first), shown on the header
@@ -243,7 +249,7 @@ class MainWindow(QMainWindow):
         def action(text: str, keys: list[QKeySequence], slot: Callable[[], object],
                    tip: str | None = None) -> QAction:  # fmt: skip
             a = QAction(text, self)
-            a.setShortcuts(keys)
+            a.setShortcuts(_unique(keys))
             a.triggered.connect(lambda _checked=False: slot())
             if tip:
                 a.setToolTip(tip)
@@ -255,7 +261,8 @@ class MainWindow(QMainWindow):
         self.new_request_action = action("&New request…", [key("Ctrl+N")], lambda: None,
                                          NEW_REQUEST_LATER)  # fmt: skip
         self.new_request_action.setEnabled(False)
-        self.quit_action = action("&Quit", [key(key.StandardKey.Quit), key("Ctrl+Q")], self.close)
+        quit_keys = [key("Ctrl+Q"), *key.keyBindings(key.StandardKey.Quit)]
+        self.quit_action = action("&Quit", quit_keys, self.close)
         self.find_action = action("&Find…", [key("Ctrl+F")], self.focus_search,
                                   "Search the queue (reference, name or email)")  # fmt: skip
         self.refresh_action = action("&Refresh", [key("F5")], self.refresh,
@@ -458,11 +465,6 @@ class MainWindow(QMainWindow):
             self.heading.setText(spec.label)
             return
         shown = _plural(self.model.total)
-        if self._view is View.CLOSED:
-            # One closed state at a time (for now): say which, and of how many.
-            closed = self.nav_model.count(View.CLOSED)
-            of = f" of {closed:,} closed" if closed is not None else ""
-            shown = f"{self.state.currentText()}: {shown}{of}"
         self.heading.setText(f"{spec.label} · {shown}")
         self.tabs.set_queue_title(spec.label)
 
@@ -471,9 +473,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Loading all {_plural(self.model.total)}…")
         else:
             self.statusBar().clearMessage()
-
-    def _unsortable(self, column: int) -> None:
-        self.statusBar().showMessage(f"{COLUMNS[column].header} cannot be sorted yet", 4000)
 
     # -- case tabs ------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from conneqt_dpo.domain.workflow import OPEN_STATES, State
 from conneqt_dpo.gui import style
 from conneqt_dpo.store.casework_services import QueueCounts
-from conneqt_dpo.store.views import CaseQuery, CaseRow
+from conneqt_dpo.store.views import CaseQuery
 
 Index = QModelIndex | QPersistentModelIndex
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -93,27 +93,15 @@ SPECS: dict[View, ViewSpec] = {
         "All open", "Every case not yet answered or withdrawn", lambda c: c.open,
         OPEN_ORDER, "Any open state",
     ),
-    # Until CaseQuery can ask for "any closed state" the queue shows one
-    # closed state at a time (see the report on store needs).
     View.CLOSED: ViewSpec(
         "Closed", "Responded, refused, withdrawn or closed cases", lambda c: c.closed,
-        CLOSED_ORDER, None,
+        CLOSED_ORDER, "Any closed state",
     ),
     View.ALL: ViewSpec(
         "All cases", "Every case in the store", lambda c: c.open + c.closed,
         tuple(State), "Any state",
     ),
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class QueueQuery(CaseQuery):
-    """A CaseQuery with what the store cannot filter on yet: the cases due
-    on or after `due_from` (with `overdue_on`, a due-date window). Answered
-    by `list_cases`/`count_cases` below from the store's own queries until
-    CaseQuery has the field (asked for)."""
-
-    due_from: dt.date | None = None
 
 
 def query_for(view: View, *, today: dt.date, me: str, due_soon_days: int = 7) -> CaseQuery:
@@ -123,8 +111,7 @@ def query_for(view: View, *, today: dt.date, me: str, due_soon_days: int = 7) ->
     if view is View.MINE:
         return CaseQuery(open_only=True, assignee=me)
     if view is View.DUE_SOON:
-        end = today + dt.timedelta(days=due_soon_days + 1)
-        return QueueQuery(open_only=True, overdue_on=end, due_from=today)
+        return CaseQuery(due_from=today, due_to=today + dt.timedelta(days=due_soon_days))
     if view is View.OVERDUE:
         return CaseQuery(overdue_on=today)
     if view is View.AWAITING_APPROVAL:
@@ -132,7 +119,7 @@ def query_for(view: View, *, today: dt.date, me: str, due_soon_days: int = 7) ->
     if view is View.OPEN:
         return CaseQuery(open_only=True)
     if view is View.CLOSED:
-        return CaseQuery(state=CLOSED_ORDER[0].value)
+        return CaseQuery(closed_only=True)
     return CaseQuery()
 
 
@@ -157,51 +144,6 @@ def apply_filters(
         sort=sort,
         descending=descending,
     )
-
-
-def _window(rows: list[CaseRow], due_from: dt.date) -> list[CaseRow]:
-    return [r for r in rows if r.due is not None and r.due >= due_from]
-
-
-def _split(count: Callable[[CaseQuery], int], q: QueueQuery) -> tuple[CaseQuery, int, int]:
-    """The superset (open, due before the window's end: `overdue_on`), how
-    many of it fall before the window (overdue on `due_from`), and how many
-    in it. Both counts are the store's, so the window's is exact."""
-    assert q.due_from is not None
-    superset = replace(q, due_from=None)
-    before = count(replace(superset, overdue_on=q.due_from, limit=None, offset=0))
-    total = count(replace(superset, limit=None, offset=0))
-    return superset, before, total - before
-
-
-def list_cases(
-    fetch: Callable[[CaseQuery], list[CaseRow]], count: Callable[[CaseQuery], int], q: CaseQuery
-) -> list[CaseRow]:
-    """`fetch` (Services.list_cases) answering a QueueQuery too."""
-    if not isinstance(q, QueueQuery) or q.due_from is None:
-        return fetch(q)
-    if q.sort == "due":
-        # In due order the window is one run of the superset: after the
-        # cases due before it (ascending) or first (descending); paged in SQL.
-        superset, before, inside = _split(count, q)
-        left = inside - q.offset
-        limit = left if q.limit is None else min(q.limit, left)
-        if limit <= 0:
-            return []
-        skip = q.offset + (0 if q.descending else before)
-        return fetch(replace(superset, offset=skip, limit=limit))
-    # In any other order, the superset is filtered (it is bounded: open
-    # cases due before the end of the window). The SQL order is kept:
-    # dropping rows from a sorted list leaves it sorted.
-    rows = _window(fetch(replace(q, limit=None, offset=0)), q.due_from)
-    end = None if q.limit is None else q.offset + q.limit
-    return rows[q.offset : end]
-
-
-def count_cases(count: Callable[[CaseQuery], int], q: CaseQuery) -> int:
-    if not isinstance(q, QueueQuery) or q.due_from is None:
-        return count(q)
-    return _split(count, q)[2]
 
 
 class NavModel(QAbstractListModel):

@@ -4,8 +4,6 @@ model, and goes to the real end of the list on Ctrl+End."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
@@ -16,22 +14,16 @@ MAX_FITTED_WIDTH = 260
 
 class QueueView(QTableView):
     """`stretch_column` takes the width the others leave, so that the table
-    fills its pane without a horizontal scroll bar while it can.
-    `sortable(column)` says which headers sort; a click on another keeps the
-    order as it was and calls `on_unsortable(column)`."""
+    fills its pane without a horizontal scroll bar while it can."""
 
     def __init__(
         self,
         parent: QWidget | None = None,
         *,
         stretch_column: int | None = None,
-        sortable: Callable[[int], bool] = lambda _c: True,
-        on_unsortable: Callable[[int], None] = lambda _c: None,
     ) -> None:
         super().__init__(parent)
         self._stretch = stretch_column
-        self._sortable = sortable
-        self._on_unsortable = on_unsortable
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -86,10 +78,6 @@ class QueueView(QTableView):
         self._sorted = (column, order)
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
-        if not self._sortable(column):
-            self.set_sort_indicator(*self._sorted)
-            self._on_unsortable(column)
-            return
         self._sorted = (column, order)
         model = self.model()
         if model is not None:
@@ -120,7 +108,11 @@ class QueueView(QTableView):
         # rest is loaded (in the background where the model can), then the
         # cursor goes to the real end.
         model = self.model()
-        if cursorAction == QAbstractItemView.CursorAction.MoveEnd and model is not None:
+        to_end = (
+            cursorAction == QAbstractItemView.CursorAction.MoveEnd
+            and modifiers & Qt.KeyboardModifier.ControlModifier  # End alone: the row's end
+        )
+        if to_end and model is not None:
             fetch_rest = getattr(model, "fetch_rest", None)
             if fetch_rest is not None:
                 fetch_rest(then=self._go_to_end)

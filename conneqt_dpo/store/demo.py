@@ -147,7 +147,7 @@ def _progress(
     Step = tuple[str, str, dt.date | None, str | None]
     steps: list[Step] = []
     if age >= 1:
-        steps.append(("act", "start", on(1), None))
+        steps.append(("act", "start", None, None))
     if age >= 3 and rng.random() < 0.3:
         steps.append(("act", "request-identity", on(2), None))
         if age >= 9 and rng.random() < 0.8:

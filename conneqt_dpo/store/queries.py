@@ -45,7 +45,8 @@ _SORTS: dict[str, tuple[Any, ...]] = {
     "due": (Case.sort_due, Case.received_on, Case.id),
     "received": (Case.received_on, Case.id),
     "reference": (Case.year, Case.number),
-    "state": (Case.state, Case.due_on, Case.id),
+    "state": (Case.state, Case.sort_due, Case.id),
+    "clock": (Case.clock_state, Case.sort_due, Case.id),
     "regime": (Case.regime, Case.due_on, Case.id),
     "right": (Case.right, Case.due_on, Case.id),
     "requester": (DataSubject.name, Case.id),
@@ -65,6 +66,18 @@ def _filtered(session: Session, stmt: Any, q: CaseQuery, *, joins: bool = True) 
         stmt = stmt.where(Case.state == q.state)
     if q.open_only or q.overdue_on is not None:
         stmt = stmt.where(Case.state.in_([s.value for s in OPEN_STATES]))
+    if q.closed_only:
+        stmt = stmt.where(Case.state.not_in([s.value for s in OPEN_STATES]))
+    if q.due_from is not None or q.due_to is not None:
+        stmt = stmt.where(
+            Case.state.in_([s.value for s in OPEN_STATES]),
+            Case.due_on.is_not(None),
+            Case.stopped_by.is_(None),
+        )
+        if q.due_from is not None:
+            stmt = stmt.where(Case.due_on >= q.due_from)
+        if q.due_to is not None:
+            stmt = stmt.where(Case.due_on <= q.due_to)
     if q.overdue_on is not None:
         stmt = stmt.where(
             and_(

@@ -39,7 +39,11 @@ class NewRequest:
 class CaseQuery:
     state: str | None = None
     open_only: bool = False
+    closed_only: bool = False  # responded, refused, withdrawn or closed
     overdue_on: dt.date | None = None  # only cases overdue on that day
+    # Open cases with the clock running, due in this range (both included).
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
     assignee: str | None = None
     regime: str | None = None
     text: str | None = None  # name, email or reference contains

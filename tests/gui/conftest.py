@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QColor, QPalette
@@ -59,10 +60,10 @@ def make_window(qtbot: QtBot, svc: Services) -> Callable[..., MainWindow]:
     unless `search_delay_ms` is given."""
 
     def make(*, page_size: int = PAGE, show: bool = True, search_delay_ms: int = 0,
-             **kw: object) -> MainWindow:  # fmt: skip
+             **kw: Any) -> MainWindow:  # fmt: skip
         w = MainWindow(
             svc, page_size=page_size, runner=SyncRunner(), search_delay_ms=search_delay_ms, **kw
-        )  # type: ignore[arg-type]
+        )
         qtbot.addWidget(w)
         if show:
             with qtbot.waitExposed(w):

@@ -317,12 +317,12 @@ def test_days_left_are_right_aligned(svc: Services, queue: Queue) -> None:
     assert align & Qt.AlignmentFlag.AlignRight
 
 
-def test_the_clock_column_cannot_be_sorted_yet(svc: Services, queue: Queue) -> None:
+def test_the_clock_column_sorts_in_the_store(svc: Services, queue: Queue) -> None:
     m = model_over(svc)
-    before = m.query
     m.sort(CLOCK_COLUMN, Qt.SortOrder.DescendingOrder)
-    assert m.query == before
-    assert "cannot be sorted" in m.headerData(CLOCK_COLUMN, Qt.Orientation.Horizontal, TOOLTIP)
+    assert (m.query.sort, m.query.descending) == ("clock", True)
+    states = [at(m, r.reference, CLOCK_COLUMN, DISPLAY) for r in svc.list_cases(m.query)]
+    assert states == sorted(states, reverse=True)
 
 
 # -- colours, marks and themes ----------------------------------------------------

@@ -136,3 +136,23 @@ def test_queue_counts(svc: Services, clock: FrozenClock) -> None:
     assert (c.triage, c.mine, c.due_soon, c.overdue, c.awaiting_approval, c.open, c.closed) == (
         2, 0, 1, 1, 1, 3, 1)  # fmt: skip
     assert sam.queue_counts(dt.date(2026, 11, 24)).mine == 1
+
+
+def test_queue_filters_for_the_navigation(svc: Services, clock: FrozenClock) -> None:
+    old = dt.datetime(2026, 10, 1, 9, tzinfo=NEW_YORK)
+    soon = dt.datetime(2026, 10, 27, 9, tzinfo=NEW_YORK)
+    (overdue,) = svc.log_request(request(received_at=old, received_reason="late"))
+    (due_soon,) = svc.log_request(request(received_at=soon, received_reason="late"))
+    (fresh,) = svc.log_request(request())
+    (done,) = svc.log_request(request(received_at=soon, received_reason="late"))
+    for action in ("start", "submit", "approve", "respond"):
+        svc.act(done, action)
+    today = dt.date(2026, 11, 24)
+    week = CaseQuery(due_from=today, due_to=today + dt.timedelta(days=7))
+    assert [r.reference for r in svc.list_cases(week)] == [due_soon]  # not the answered one
+    assert svc.count_cases(week) == svc.queue_counts(today).due_soon == 1
+    assert [r.reference for r in svc.list_cases(CaseQuery(closed_only=True))] == [done]
+    assert svc.count_cases(CaseQuery(closed_only=True)) == svc.queue_counts(today).closed
+    by_clock = [r.clock_state for r in svc.list_cases(CaseQuery(sort="clock"))]
+    assert by_clock == sorted(by_clock) and {overdue, fresh} <= {
+        r.reference for r in svc.list_cases(CaseQuery(open_only=True))}  # fmt: skip
