@@ -55,6 +55,23 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+def dark_palette() -> QPalette:
+    """A dark theme as a desktop would set it (Base near black): for checking
+    that colours read on both, and for screenshots."""
+    p = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.AlternateBase, "#262626"),
+        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#333333"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#2f65ca"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.Mid, "#555555"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
+        (QPalette.ColorRole.ToolTipBase, "#333333"), (QPalette.ColorRole.ToolTipText, "#e6e6e6"),
+    ):  # fmt: skip
+        p.setColor(role, QColor(colour))
+    return p
+
+
 def is_dark(palette: QPalette) -> bool:
     """A dark theme: the table's background is darker than mid-grey."""
     return palette.color(QPalette.ColorRole.Base).lightness() < 128

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from conneqt_dpo.gui import style
 from conneqt_dpo.gui.case_model import PAGE
 from conneqt_dpo.gui.main_window import MainWindow
 from conneqt_dpo.gui.worker import SyncRunner
@@ -73,26 +74,11 @@ def make_window(qtbot: QtBot, svc: Services) -> Callable[..., MainWindow]:
     return make
 
 
-def dark_palette() -> QPalette:
-    """A dark theme as a desktop would set it (Base near black)."""
-    p = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
-        (QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.AlternateBase, "#262626"),
-        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#333333"),
-        (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#2f65ca"),
-        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.Mid, "#555555"),
-        (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
-    ):  # fmt: skip
-        p.setColor(role, QColor(colour))
-    return p
-
-
 @pytest.fixture(params=["light", "dark"])
 def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[QPalette]:
     """The application palette set to a light or a dark theme for the test."""
     before = qapp.palette()
-    palette = dark_palette() if request.param == "dark" else QPalette(QColor("#efefef"))
+    palette = style.dark_palette() if request.param == "dark" else QPalette(QColor("#efefef"))
     palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e" if request.param == "dark"
                                                      else "#ffffff"))  # fmt: skip
     qapp.setPalette(palette)
