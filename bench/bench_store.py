@@ -236,7 +236,7 @@ def time_services_logging(svc: Services, requests: Sequence[NewRequest]) -> Run:
 class RawLogger:
     """What `Services.log_request` writes, in plain sqlite3 against the same
     schema, statement for statement in the order the services issue them
-    (services.py `log_request`): the actor look-up; the subject look-up by
+    (intake_services.py `log_request`): the actor look-up; the subject look-up by
     the indexed `email_key` (lower-cased email) with the same name match;
     the counter UPDATE reserving all the request's numbers at once (with the
     savepoint INSERT for a year's first request); the closure-day SELECT
@@ -556,10 +556,10 @@ def probe_subject_lookup(path: Path, emails: Sequence[str], reps: int = 200) -> 
 
 # The places where log_request spends its time, for the profile summary:
 # (label, file name ending(s), function name), cumulative time per request.
-# The Services methods live in services.py or its base, service_base.py.
-_SVC = ("services.py", "service_base.py")
+# The Services methods live in services.py, its mixins or its base.
+_SVC = ("services.py", "intake_services.py", "service_base.py")
 PROFILE_SPOTS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
-    ("log_request (all)", "services.py", "log_request"),
+    ("log_request (all)", "intake_services.py", "log_request"),
     ("  Store.write (begin, COMMIT, anchor file, close)", "store.py", "write"),
     ("  Store._advance_anchor_file (after commit)", "store.py", "_advance_anchor_file"),
     ("    audit.read_anchor_file", "audit.py", "read_anchor_file"),

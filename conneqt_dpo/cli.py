@@ -132,8 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--regime", required=True)
     c.add_argument("--right", action="append", required=True)
     c.add_argument("--channel", required=True)
-    c.add_argument("--name", required=True)
-    c.add_argument("--email", required=True)
+    c.add_argument("--name", help="the requester (required unless --join)")
+    c.add_argument("--email", help="the requester's email (required unless --join)")
     c.add_argument("--phone")
     c.add_argument(
         "--received",
@@ -146,6 +146,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--calendar", metavar="CODE", help="holiday calendar, default the regime's")
     c.add_argument("--note")
+    c.add_argument("--address")
+    c.add_argument("--account-id", metavar="ID", help="the requester's account with us")
+    c.add_argument("--country", metavar="CC", help="where the requester lives (ISO code: GB, US)")
+    c.add_argument("--us-state", metavar="ST", help="the US state (two letters: CA)")
+    c.add_argument("--agent-name", metavar="NAME", help="someone acting for the requester")
+    c.add_argument("--agent-organisation", metavar="NAME")
+    c.add_argument("--agent-email", metavar="EMAIL")
+    c.add_argument("--agent-phone", metavar="PHONE")
+    c.add_argument(
+        "--agent-authority",
+        metavar="KIND",
+        help="power-of-attorney, written-permission, parent-guardian, registered-agent, other",
+    )
+    c.add_argument(
+        "--ccpa-detail", metavar="KIND", help="CCPA request to know: categories or specific"
+    )
+    c.add_argument("--join", metavar="REF", help="add the rights to this case's request")
 
     cases = cmd("cases", "the case queue")
     cases_sub = cases.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
@@ -199,6 +216,50 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--name", required=True)
     c.add_argument("--role", required=True, help="dpo, support or admin")
     c.add_argument("--email")
+    c = users_sub.add_parser("deactivate", parents=[common], help="stop a user acting (kept)")
+    c.add_argument("login")
+    c = users_sub.add_parser("reactivate", parents=[common], help="let a user act again")
+    c.add_argument("login")
+
+    st = cmd("settings", "the organisation's settings")
+    st_sub = st.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = st_sub.add_parser("show", parents=[common], help="every setting and its value")
+    c.add_argument("--json", action="store_true")
+    c = st_sub.add_parser("set", parents=[common], help="change one setting")
+    c.add_argument("key")
+    c.add_argument(
+        "value", help="a number, text, `none`, or for calendars REGIME=CODE[,REGIME=CODE]"
+    )
+
+    op = cmd("org-profile", "the organisation profile letters are built from")
+    op_sub = op.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = op_sub.add_parser("export", parents=[common], help="write the profile to a JSON file")
+    c.add_argument("path", type=Path, metavar="FILE")
+    c = op_sub.add_parser("import", parents=[common], help="check and store a profile file")
+    c.add_argument("path", type=Path, metavar="FILE")
+
+    sy = cmd("systems", "the data systems each new case is searched in")
+    sy_sub = sy.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = sy_sub.add_parser("list", parents=[common], help="the data systems")
+    c.add_argument("--all", action="store_true", help="retired ones too")
+    c.add_argument("--json", action="store_true")
+    c = sy_sub.add_parser("add", parents=[common], help="add a data system")
+    c.add_argument("name")
+    c.add_argument("--owner")
+    c.add_argument("--category", action="append", default=[], help="repeatable")
+    c.add_argument("--purpose", action="append", default=[], help="repeatable")
+    c.add_argument("--recipient", action="append", default=[], help="repeatable")
+    c = sy_sub.add_parser("retire", parents=[common], help="no more tasks on new cases")
+    c.add_argument("id", type=_count)
+
+    su = cmd("suppression", "emails and phones that must get no marketing or sale")
+    su_sub = su.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = su_sub.add_parser("export", parents=[common], help="write the list as CSV")
+    c.add_argument("path", type=Path, metavar="FILE")
+
+    c = cmd("reminders", "cases due soon, overdue, and identity long awaited")
+    c.add_argument("--today", type=_date)
+    c.add_argument("--json", action="store_true")
 
     c = cmd("deadline", "compute the statutory dates for a request, with the reasons")
     c.add_argument("--regime", required=True)
@@ -311,18 +372,37 @@ def _cmd_log(svc: Services, args: argparse.Namespace) -> int:
     from conneqt_dpo.store.views import NewRequest
 
     received = args.received  # without a zone: the organisation's local time
+    name = args.name
+    if args.join:
+        # The rights join that case's person: their details stay as they are.
+        name = name or svc.get_case(args.join).row.requester_name
+    else:
+        missing = [flag for flag, v in (("--name", name), ("--email", args.email)) if not v]
+        if missing:
+            raise UserError(f"log needs {' and '.join(missing)} (or --join REF)")
     refs = svc.log_request(
         NewRequest(
             regime=args.regime,
             rights=tuple(args.right),
             channel=args.channel,
-            name=args.name,
+            name=name,
             email=args.email,
             phone=args.phone,
             received_at=received,
             received_reason=args.received_reason,
             note=args.note,
             calendar=args.calendar,
+            address=args.address,
+            account_id=args.account_id,
+            country=args.country,
+            us_state=args.us_state,
+            agent_name=args.agent_name,
+            agent_organisation=args.agent_organisation,
+            agent_email=args.agent_email,
+            agent_phone=args.agent_phone,
+            agent_authority=args.agent_authority,
+            ccpa_detail=args.ccpa_detail,
+            join_reference=args.join,
         )
     )
     for ref in refs:
@@ -354,7 +434,8 @@ def _cmd_cases_list(svc: Services, args: argparse.Namespace) -> int:
         )
     )
     if args.json:
-        _print_json([r.to_json(today) for r in rows])
+        soon = svc.settings().due_soon_days
+        _print_json([r.to_json(today, soon) for r in rows])
         return 0
     for r in rows:
         due = r.due.isoformat() if r.due else "-"
@@ -379,7 +460,7 @@ def _cmd_case_show(svc: Services, args: argparse.Namespace) -> int:
         f"Requester: {r.requester_name} <{r.requester_email or '-'}>"
         + (f"  {c.requester_phone}" if c.requester_phone else ""),
         f"Channel: {r.channel}; received {_local(svc, c.received_at):%a %d %b %Y %H:%M} "
-        f"({svc.organisation.timezone})"
+        f"({svc.tz.key})"
         + (f" (backdated: {c.backdate_reason})" if c.backdate_reason else ""),
         f"Assignee: {r.assignee or '-'}",
     ]
@@ -463,6 +544,121 @@ def _cmd_users_list(svc: Services, args: argparse.Namespace) -> int:
 def _cmd_users_add(svc: Services, args: argparse.Namespace) -> int:
     u = svc.add_user(login=args.login, name=args.name, role=args.role, email=args.email)
     print(f"user {u.login} ({u.role}) added")
+    return 0
+
+
+@_with_services
+def _cmd_users_active(svc: Services, args: argparse.Namespace) -> int:
+    if args.subcommand == "deactivate":
+        u = svc.deactivate_user(args.login)
+    else:
+        u = svc.reactivate_user(args.login)
+    print(f"user {u.login} ({u.role}) is {'active' if u.active else 'deactivated'}")
+    return 0
+
+
+@_with_services
+def _cmd_settings_show(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.domain.settings import SETTINGS_FIELDS, format_setting
+
+    current = svc.settings()
+    if args.json:
+        _print_json(current.to_mapping())
+        return 0
+    for f in SETTINGS_FIELDS:
+        print(f"{f.name:<22} {format_setting(current, f.name):<20} {f.label}")
+    return 0
+
+
+@_with_services
+def _cmd_settings_set(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.domain.settings import format_setting, parse_setting
+
+    value = parse_setting(args.key, args.value)
+    after = svc.update_settings(**{args.key: value})
+    print(f"{args.key} = {format_setting(after, args.key)}")
+    return 0
+
+
+@_with_services
+def _cmd_org_profile_export(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.store.profile import export_org_profile
+
+    path = export_org_profile(svc.org_profile(), args.path)
+    print(f"organisation profile written to {path}")
+    return 0
+
+
+@_with_services
+def _cmd_org_profile_import(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.store.profile import import_org_profile
+
+    org = svc.set_org_profile(import_org_profile(args.path))
+    print(f"organisation profile of {org.name} stored")
+    return 0
+
+
+@_with_services
+def _cmd_systems_list(svc: Services, args: argparse.Namespace) -> int:
+    systems = svc.data_systems(include_retired=args.all)
+    if args.json:
+        _print_json([
+            {"id": d.id, "name": d.name, "owner": d.owner, "categories": list(d.categories),
+             "purposes": list(d.purposes), "recipients": list(d.recipients),
+             "active": d.active}
+            for d in systems
+        ])  # fmt: skip
+        return 0
+    for d in systems:
+        state = "" if d.active else "  (retired)"
+        print(f"{d.id:>4}  {d.name}" + (f"  owner: {d.owner}" if d.owner else "") + state)
+    return 0
+
+
+@_with_services
+def _cmd_systems_add(svc: Services, args: argparse.Namespace) -> int:
+    sid = svc.add_data_system(args.name, owner=args.owner, categories=args.category,
+                              purposes=args.purpose, recipients=args.recipient)  # fmt: skip
+    print(f"data system {sid} added: new cases get a task for it")
+    return 0
+
+
+@_with_services
+def _cmd_systems_retire(svc: Services, args: argparse.Namespace) -> int:
+    d = svc.retire_data_system(args.id)
+    print(f"data system {d.id} ({d.name}) retired: no tasks for it on new cases")
+    return 0
+
+
+@_with_services
+def _cmd_suppression_export(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.store.suppression import export_suppression_csv
+
+    n = export_suppression_csv(svc.suppression_list(), args.path)
+    print(f"{n} suppression row(s) written to {args.path}")
+    return 0
+
+
+@_with_services
+def _cmd_reminders(svc: Services, args: argparse.Namespace) -> int:
+    today = args.today or svc.today()
+    r = svc.reminders(today)
+    if args.json:
+        _print_json(r.to_json(today))
+        return 0
+    for title, rows in (
+        ("Overdue", r.overdue),
+        ("Due soon", r.due_soon),
+        ("Awaiting identity too long", r.stale_identity),
+    ):
+        print(f"{title}: {len(rows)}")
+        for row in rows:
+            due = row.due.isoformat() if row.due else "-"
+            print(f"  {row.reference}  {row.regime:<9} {row.right:<20} due {due}  "
+                  f"{row.requester_name}")  # fmt: skip
+    print(f"Open tasks on overdue cases: {len(r.overdue_tasks)}")
+    for ref, system in r.overdue_tasks:
+        print(f"  {ref}  {system}")
     return 0
 
 
@@ -666,6 +862,17 @@ _COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("note", None): _cmd_note,
     ("users", "list"): _cmd_users_list,
     ("users", "add"): _cmd_users_add,
+    ("users", "deactivate"): _cmd_users_active,
+    ("users", "reactivate"): _cmd_users_active,
+    ("settings", "show"): _cmd_settings_show,
+    ("settings", "set"): _cmd_settings_set,
+    ("org-profile", "export"): _cmd_org_profile_export,
+    ("org-profile", "import"): _cmd_org_profile_import,
+    ("systems", "list"): _cmd_systems_list,
+    ("systems", "add"): _cmd_systems_add,
+    ("systems", "retire"): _cmd_systems_retire,
+    ("suppression", "export"): _cmd_suppression_export,
+    ("reminders", None): _cmd_reminders,
     ("deadline", None): _cmd_deadline,
     ("regimes", None): _cmd_regimes,
     ("deadlines", "recompute"): _cmd_deadlines_recompute,
@@ -697,15 +904,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("conneqt-dpo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:  # a bug: one line, not exit 1 (kept for failed checks)
         _log_bug(e)
         print(f"conneqt-dpo: internal error ({type(e).__name__}: {_one_line(str(e))[:200]}); "
               "details in the log", file=sys.stderr)  # fmt: skip
         return 70
-    except BrokenPipeError:
-        # Output piped into `head` and the like: not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 def _log_bug(e: BaseException) -> None:

@@ -25,6 +25,8 @@ from conneqt_dpo.domain.errors import DomainError
 
 __all__ = [
     "CALENDAR_CODES",
+    "EU_MEMBER_STATES",
+    "EU_MEMBER_STATE_NAMES",
     "HOLIDAYS_VERSION",
     "BusinessDays",
     "Calendar",
@@ -104,6 +106,9 @@ _SOURCES: Mapping[str, _Source] = MappingProxyType(
 )
 
 CALENDAR_CODES: tuple[str, ...] = tuple(_SOURCES)
+# The EU member states' codes (each is also the code of its calendar).
+EU_MEMBER_STATES: tuple[str, ...] = tuple(sorted(_EU_STATES))
+EU_MEMBER_STATE_NAMES: Mapping[str, str] = _EU_STATES
 
 
 def format_date(d: dt.date) -> str:

@@ -6,6 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -13,6 +14,9 @@ from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.gui import style
 from conneqt_dpo.gui.crash import CrashHandler, log_path
 from conneqt_dpo.gui.main_window import MainWindow
+from conneqt_dpo.gui.reminders import HOUR_MS
+from conneqt_dpo.gui.startup import Startup
+from conneqt_dpo.gui.user_picker import LastUser
 from conneqt_dpo.gui.worker import PoolRunner, Runner
 from conneqt_dpo.store import paths
 from conneqt_dpo.store.services import Services
@@ -36,6 +40,13 @@ def open_demo_store(demo_dir: Path, demo_cases: int) -> Store:
     return store
 
 
+def _open(database: str | None, demo_dir: Path | None, demo_cases: int) -> tuple[Store, str]:
+    """The store (the demo's, filled on first use) and the window title's suffix."""
+    if demo_dir is not None:
+        return open_demo_store(demo_dir, demo_cases), DEMO_TITLE
+    return open_store(database), ""
+
+
 def open_main_window(
     *,
     database: str | None = None,
@@ -45,22 +56,15 @@ def open_main_window(
     runner: Runner | None = None,
     crash: CrashHandler | None = None,
 ) -> tuple[MainWindow, Store]:
-    """The store and the window over it, not yet shown. Raises DomainError
+    """The store and the window over it, not yet shown, acting as `user`
+    (default the first DPO), without asking anything. Raises DomainError
     (with a message for a person) when the store cannot be used; the store
     is closed by then. `runner`: where queries run (the thread pool unless
     given); `crash`: where errors of background work go."""
-    if demo_dir is not None:
-        store = open_demo_store(demo_dir, demo_cases)
-        suffix = DEMO_TITLE
-    else:
-        store = open_store(database)
-        suffix = ""
+    store, suffix = _open(database, demo_dir, demo_cases)
     try:
-        services = Services(store, user=user)
-        if not services.users():
-            services.init(login="dpo", name="Data Protection Officer")
         window = MainWindow(
-            services,
+            Services(store, user=user),
             runner=runner or PoolRunner(),
             title_suffix=suffix,
             on_error=crash.report if crash is not None else None,
@@ -77,6 +81,7 @@ def run_gui(
     user: str | None = None,
     demo_dir: Path | None = None,
     demo_cases: int = 60,
+    reminder_interval_ms: int = HOUR_MS,
 ) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
@@ -90,8 +95,7 @@ def run_gui(
     crash.install()
     try:
         try:
-            window, store = open_main_window(database=database, user=user, demo_dir=demo_dir,
-                                             demo_cases=demo_cases, crash=crash)  # fmt: skip
+            store, suffix = _open(database, demo_dir, demo_cases)
         except DomainError as e:
             crash.log.warning("cannot start: %s", e)
             box = QMessageBox(QMessageBox.Icon.Critical, "conneqt-dpo cannot start", str(e))
@@ -99,7 +103,32 @@ def run_gui(
             box.open()
             app.exec()
             return 2
-        window.show()
+        runner = PoolRunner()
+        # Between the start's dialogs no window is shown: that is not the end.
+        app.setQuitOnLastWindowClosed(False)
+        exit_code = 0
+
+        def ready(_window: MainWindow) -> None:
+            app.setQuitOnLastWindowClosed(True)
+
+        def given_up(code: int) -> None:
+            nonlocal exit_code
+            exit_code = code
+            app.quit()
+
+        startup = Startup(
+            lambda login: Services(store, user=login),
+            lambda services: MainWindow(
+                services, runner=runner, title_suffix=suffix, on_error=crash.report
+            ),
+            runner=runner,
+            on_error=crash.report,
+            last_user=LastUser.beside(settings_folder(store)),
+            user=user,
+            reminder_interval_ms=reminder_interval_ms,
+        )
+        startup.ready.connect(ready)
+        startup.given_up.connect(given_up)
         # Ctrl+C in the terminal (`make run`) quits cleanly: Qt's event loop does
         # not run Python signal handlers unless the interpreter gets a turn.
         signal.signal(signal.SIGINT, lambda *_: app.quit())
@@ -107,11 +136,28 @@ def run_gui(
         ticker.start(250)
         ticker.timeout.connect(lambda: None)
         try:
-            return app.exec()
+            try:
+                startup.begin()
+            except DomainError as e:
+                crash.log.warning("cannot start: %s", e)
+                return 2
+            code = app.exec()
+            return exit_code or code
         finally:
             ticker.stop()
-            # Queries still running need the store: let them end first.
+            app.setQuitOnLastWindowClosed(True)
+            # Queries and draft writes still running need the store: let them end first.
             QThreadPool.globalInstance().waitForDone(5000)
+            window = startup.window
+            if window is not None and shiboken6.isValid(window):
+                window.deleteLater()
             store.close()
     finally:
         crash.uninstall()
+
+
+def settings_folder(store: Store) -> Path:
+    """Where the GUI remembers the last user: beside a SQLite store's file
+    (each store its own people), else the data folder."""
+    f = store.sqlite_file
+    return f.parent if f is not None else store.paths.data_dir

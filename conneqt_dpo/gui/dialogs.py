@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from conneqt_dpo.gui import style
 
 CHOOSE = "Choose…"
 WARNING_STYLE = (
@@ -43,6 +46,30 @@ def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
     return label
+
+
+class Hinted(QWidget):
+    """A field with its hint line under it (empty and hidden while it checks)."""
+
+    def __init__(self, field: QWidget) -> None:
+        super().__init__()
+        self.field = field
+        self.hint = plain_label()
+        self.hint.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(field)
+        layout.addWidget(self.hint)
+        self.setFocusProxy(field)
+
+    def set_hint(self, text: str | None) -> None:
+        palette = self.hint.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, style.hint_colour(self.palette()))
+        self.hint.setPalette(palette)
+        self.hint.setText(text or "")
+        self.hint.setVisible(bool(text))
+        self.field.setAccessibleDescription(text or "")
 
 
 def _qdate(d: dt.date) -> QDate:

@@ -16,12 +16,14 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSizePolicy,
     QSplitter,
     QToolButton,
@@ -42,12 +44,16 @@ from conneqt_dpo.gui.case_model import (
     CaseTableModel,
 )
 from conneqt_dpo.gui.case_tabs import CaseTabs
+from conneqt_dpo.gui.intake_dialog import IntakeDialog
+from conneqt_dpo.gui.intake_form import DRAFT_KEY, IntakeFields
+from conneqt_dpo.gui.intake_presenter import IntakePresenter
 from conneqt_dpo.gui.nav import SPECS, NavModel, NavPane, View
 from conneqt_dpo.gui.queue_view import QueueView
+from conneqt_dpo.gui.reminders import HOUR_MS, ReminderNotice, ReminderPresenter, Reminding
 from conneqt_dpo.gui.worker import Runner, SyncRunner
 from conneqt_dpo.store.casework_services import QueueCounts
 from conneqt_dpo.store.services import Services
-from conneqt_dpo.store.views import CaseQuery, CasesChanged
+from conneqt_dpo.store.views import CaseQuery, CasesChanged, Draft
 
 __all__ = ["MainWindow", "detail_html"]  # detail_html: the case view imports it from here
 
@@ -59,7 +65,12 @@ LOADING = "Loading…"
 NO_CASES_YET = "No cases yet.\nRequests appear here once they are logged."
 NO_CASES_HERE = "Nothing in {queue} right now."
 NO_MATCH = "No cases in {queue} match the search and filters.\nClear them to see every case."
-NEW_REQUEST_LATER = "Logging requests from the window comes with the intake dialog"
+NEW_REQUEST_TIP = "Log a request that came in by phone, email, letter, web form or in person"
+NEW_REQUEST_NOT_YOURS = "Only dpo or support users log requests (you are {role})"
+SETTINGS_TIP = "The organisation, its data systems, time zone, calendars, retention and users"
+SETTINGS_NOT_YOURS = "Only a DPO or an admin can change settings (you are {role})"
+DRAFT_TITLE = "Unsaved request"
+DRAFT_TEXT = "You were logging a request for {who} when the app closed{when}. Continue with it?"
 
 
 def _report(e: BaseException) -> None:
@@ -74,6 +85,11 @@ def _unique(keys: list[QKeySequence]) -> list[QKeySequence]:
         if not k.isEmpty():
             seen.setdefault(k.toString(), k)
     return list(seen.values())
+
+
+def _utc(stamp: dt.datetime) -> dt.datetime:
+    """The store's stamps are UTC without a zone."""
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 def _plural(n: int, word: str = "case") -> str:
@@ -92,6 +108,7 @@ class MainWindow(QMainWindow):
         page_size: int = PAGE,
         search_delay_ms: int = SEARCH_DELAY_MS,
         due_soon_days: int = DeadlineSettings().due_soon_days,
+        intake_delays: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -101,7 +118,14 @@ class MainWindow(QMainWindow):
         self._due_soon_days = due_soon_days
         self._counts_generation = 0
         self._keep: tuple[str | None, int] = (None, 0)  # (current case, scroll) over a reset
-        self.me = services.actor().login
+        actor = services.actor()
+        self.me = actor.login
+        self._role = actor.role
+        self.intake: IntakeDialog | None = None  # the request being logged
+        self.message_box: QMessageBox | None = None  # the last question shown
+        self._intake_delays = intake_delays
+        self.settings_dialog: QWidget | None = None
+        self.reminding: Reminding | None = None
         workers = [u.login for u in services.users()
                    if u.active and u.role in (Role.DPO, Role.SUPPORT)]  # fmt: skip
 
@@ -123,6 +147,11 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.new_button)
         left_layout.addWidget(self.nav, 1)
+        self.settings_button = QToolButton()
+        self.settings_button.setDefaultAction(self.settings_action)
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.settings_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        left_layout.addWidget(self.settings_button)
 
         # -- the search and the filters ------------------------------------
         self.search = QLineEdit(placeholderText="Search reference, name or email")
@@ -204,6 +233,11 @@ class MainWindow(QMainWindow):
         self.overdue_label = QLabel()
         self.overdue_label.setAccessibleName("Overdue cases")
         self.statusBar().addWidget(self.count_label)
+        self.user_label = QLabel(f"{actor.name} ({actor.login}, {actor.role})")
+        self.user_label.setAccessibleName("Working as")
+        self.user_label.setToolTip("Everything you do is recorded under this user")
+        self.user_label.setContentsMargins(12, 0, 12, 0)
+        self.statusBar().addPermanentWidget(self.user_label)
         for label in (self.due_soon_label, self.overdue_label):
             label.setContentsMargins(12, 0, 12, 0)
             self.statusBar().addPermanentWidget(label)
@@ -258,9 +292,19 @@ class MainWindow(QMainWindow):
             return a
 
         key = QKeySequence
-        self.new_request_action = action("&New request…", [key("Ctrl+N")], lambda: None,
-                                         NEW_REQUEST_LATER)  # fmt: skip
-        self.new_request_action.setEnabled(False)
+        self.new_request_action = action("&New request…", [key("Ctrl+N")], self.new_request,
+                                         NEW_REQUEST_TIP)  # fmt: skip
+        if self._role not in (Role.DPO, Role.SUPPORT):
+            self.new_request_action.setEnabled(False)
+            self.new_request_action.setToolTip(NEW_REQUEST_NOT_YOURS.format(role=self._role))
+        self.settings_action = action("&Settings…", [key("Ctrl+,")], self.open_settings,
+                                      SETTINGS_TIP)  # fmt: skip
+        if self._role not in (Role.DPO, Role.ADMIN):
+            self.settings_action.setEnabled(False)
+            self.settings_action.setToolTip(SETTINGS_NOT_YOURS.format(role=self._role))
+            self.settings_action.setStatusTip(SETTINGS_NOT_YOURS.format(role=self._role))
+        self.reminders_action = action("&Reminders…", [key("Ctrl+Shift+R")], self.show_reminders,
+                                       "What is overdue, due soon or waiting too long")  # fmt: skip
         quit_keys = [key("Ctrl+Q"), *key.keyBindings(key.StandardKey.Quit)]
         self.quit_action = action("&Quit", quit_keys, self.close)
         self.find_action = action("&Find…", [key("Ctrl+F")], self.focus_search,
@@ -289,9 +333,12 @@ class MainWindow(QMainWindow):
         file_menu.setToolTipsVisible(True)
         file_menu.addAction(self.new_request_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menus.addMenu("&View")
-        for a in (self.find_action, self.refresh_action, None, self.next_tab_action,
+        for a in (self.find_action, self.refresh_action, self.reminders_action, None,
+                  self.next_tab_action,
                   self.previous_tab_action, self.close_tab_action):  # fmt: skip
             if a is None:
                 view_menu.addSeparator()
@@ -513,7 +560,152 @@ class MainWindow(QMainWindow):
         menu.addAction(self.open_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
+    # -- logging a request ----------------------------------------------------
+
+    def new_request(self) -> None:
+        """Ctrl+N: the intake dialog, with the draft left unsaved if any."""
+        if self._intake_open():
+            assert self.intake is not None
+            self.intake.raise_()
+            self.intake.activateWindow()
+            return
+        svc = self.services
+
+        def found(drafts: list[Draft]) -> None:
+            if shiboken6.isValid(self) and not self._intake_open():
+                draft = next((d for d in drafts if d.key == DRAFT_KEY), None)
+                self.open_intake(draft)
+
+        self.runner.submit(svc.drafts, found, self._on_error)
+
+    def open_intake(self, draft: Draft | None = None) -> IntakeDialog:
+        """Open the intake dialog (non-blocking), filled from `draft`."""
+        presenter = IntakePresenter(self.services, self.runner, on_error=self._on_error)
+        if self._intake_delays is not None:
+            presenter.set_delays(*self._intake_delays)
+        dialog = IntakeDialog(
+            presenter,
+            draft=IntakeFields.from_draft(draft.data) if draft is not None else None,
+            draft_saved_at=draft.updated_at if draft is not None else None,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        presenter.saved.connect(self._logged)
+        self.intake = dialog
+        dialog.open()
+        return dialog
+
+    def _intake_open(self) -> bool:
+        return self.intake is not None and shiboken6.isValid(self.intake) \
+            and self.intake.isVisible()  # fmt: skip
+
+    def _logged(self, references: tuple[str, ...]) -> None:
+        """The request is in the store: show its cases, tell every view."""
+        intake = self.intake
+        joined = intake.presenter.fields.join_reference if intake is not None else ""
+        for ref in references:
+            try:
+                self.open_case(ref)
+            except Exception as e:  # the cases are logged; a tab that fails is a bug
+                self._on_error(e)
+        self.statusBar().showMessage(
+            f"Logged {', '.join(references)}" + (f", added to {joined}'s request" if joined
+                                                  else ""), 10_000)  # fmt: skip
+        self.bus.publish(CasesChanged(tuple(references) + ((joined,) if joined else ())))
+
+    def offer_draft(self) -> None:
+        """At start: offer the request left unsaved last time (its draft)."""
+        if self._role not in (Role.DPO, Role.SUPPORT):
+            return
+
+        def found(drafts: list[Draft]) -> None:
+            draft = next((d for d in drafts if d.key == DRAFT_KEY), None)
+            if draft is not None and shiboken6.isValid(self) and not self._intake_open():
+                self._ask_about_draft(draft)
+
+        self.runner.submit(self.services.drafts, found, self._on_error)
+
+    def _ask_about_draft(self, draft: Draft) -> None:
+        fields = IntakeFields.from_draft(draft.data)
+        who = fields.name.strip() or fields.email.strip() or "a requester not yet named"
+        local = _utc(draft.updated_at).astimezone(self.services.tz)
+        when = f" (last typed {local:%d %b %Y, %H:%M})"
+        box = QMessageBox(QMessageBox.Icon.Question, DRAFT_TITLE,
+                          DRAFT_TEXT.format(who=who, when=when),
+                          QMessageBox.StandardButton.NoButton, self)  # fmt: skip
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        go_on = box.addButton("&Continue logging", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
+        discard = box.addButton("&Discard it", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(go_on)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        svc = self.services
+
+        def answered(button: QAbstractButton) -> None:
+            if button is go_on:
+                self.open_intake(draft)
+            elif button is discard:
+                self.runner.submit(lambda: svc.discard_draft(DRAFT_KEY), lambda _r: None,
+                                   self._on_error)  # fmt: skip
+
+        box.buttonClicked.connect(answered)
+        self.message_box = box
+        box.open()
+
+    # -- settings and reminders ----------------------------------------------
+
+    def open_settings(self) -> QWidget | None:
+        """The settings dialog (DPO and admin; the services check again)."""
+        if not self.settings_action.isEnabled():
+            return None
+        from conneqt_dpo.gui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is not None and shiboken6.isValid(self.settings_dialog) \
+                and self.settings_dialog.isVisible():  # fmt: skip
+            self.settings_dialog.raise_()
+            return self.settings_dialog
+        dialog = SettingsDialog(self.services, self.runner, on_error=self._on_error, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def start_reminders(self, interval_ms: int = HOUR_MS) -> Reminding:
+        """Check now and every `interval_ms` for what needs chasing."""
+        if self.reminding is None:
+            presenter = ReminderPresenter(self.services, self.runner, on_error=self._on_error,
+                                          interval_ms=interval_ms, parent=self)  # fmt: skip
+            self.reminding = Reminding(presenter, self._make_notice, self.bus, self)
+        self.reminding.presenter.timer.setInterval(max(1000, interval_ms))
+        self.reminding.presenter.start()
+        return self.reminding
+
+    def show_reminders(self) -> None:
+        """The reminders now, even when there is nothing to chase."""
+        if self.reminding is None:
+            presenter = ReminderPresenter(self.services, self.runner, on_error=self._on_error,
+                                          parent=self)  # fmt: skip
+            self.reminding = Reminding(presenter, self._make_notice, self.bus, self)
+        self.reminding.show_now()
+
+    def _make_notice(self) -> ReminderNotice:
+        return ReminderNotice(self.services, self.bus, self.runner, role=self._role,
+                              open_case=self._open_reference, parent=self)  # fmt: skip
+
+    def _open_reference(self, reference: str) -> None:
+        try:
+            self.open_case(reference)
+            self.raise_()
+            self.activateWindow()
+        except Exception as e:
+            self._on_error(e)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.reminding is not None:
+            self.reminding.stop()
+        if self._intake_open():
+            assert self.intake is not None
+            self.intake.keep_as_draft()  # quitting loses nothing typed
         self._midnight.stop()
         self._search_timer.stop()
         super().closeEvent(event)

@@ -12,6 +12,14 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.domain.errors import DomainError
+from conneqt_dpo.domain.intake import (
+    email_key,
+    name_key,
+    parse_agent_authority,
+    parse_country,
+    parse_us_state,
+    phone_key,
+)
 from conneqt_dpo.domain.validation import clean_email, clean_name, clean_phone, clean_text
 from conneqt_dpo.domain.workflow import OPEN_STATES, Role, State, check_task_outcome
 from conneqt_dpo.store import audit
@@ -47,6 +55,14 @@ class TimelineEntry:
 _OPEN = [s.value for s in OPEN_STATES]
 
 
+def _clean_address(value: str) -> str:
+    return clean_text(value, "the address", max_len=1000, multiline=True)
+
+
+def _clean_account(value: str) -> str:
+    return clean_text(value, "the account id", max_len=200)
+
+
 class CaseWorkServices(ServiceBase):
     # -- people -----------------------------------------------------------
 
@@ -57,16 +73,29 @@ class CaseWorkServices(ServiceBase):
         name: str | None = None,
         email: str | object | None = _KEEP,
         phone: str | object | None = _KEEP,
+        address: str | object | None = _KEEP,
+        account_id: str | object | None = _KEEP,
+        country: str | object | None = _KEEP,
+        us_state: str | object | None = _KEEP,
     ) -> CasesChanged:
-        """Correct the requester's details. The person is shared by all
-        their cases, so every one of them changes (and is audited)."""
+        """Correct the requester's details (None or empty clears one, except
+        the name). The person is shared by all their cases, so every one of
+        them changes (and is audited)."""
         new: dict[str, str | None] = {}
         if name is not None:
             new["name"] = clean_name(name)
-        if email is not _KEEP:
-            new["email"] = clean_email(email) if isinstance(email, str) and email.strip() else None
-        if phone is not _KEEP:
-            new["phone"] = clean_phone(phone) if isinstance(phone, str) and phone.strip() else None
+        for key, value, clean in (
+            ("email", email, clean_email),
+            ("phone", phone, clean_phone),
+            ("address", address, _clean_address),
+            ("account_id", account_id, _clean_account),
+            ("country", country, parse_country),
+            ("us_state", us_state, parse_us_state),
+        ):
+            if value is not _KEEP:
+                new[key] = clean(value) if isinstance(value, str) and value.strip() else None
+        if new.get("us_state") and "country" not in new:
+            new["country"] = "US"
         with self.store.write() as s:
             me = self._actor(s)
             require(me, Role.DPO, Role.SUPPORT, doing="edit requesters")
@@ -78,8 +107,11 @@ class CaseWorkServices(ServiceBase):
                 return CasesChanged(())
             for k in changed:
                 setattr(person, k, new[k])
-            if "email" in changed:
-                person.email_key = person.email.lower() if person.email else None
+            if person.us_state and person.country != "US":
+                raise DomainError("a US state goes with the country US")
+            person.email_key = email_key(person.email)
+            person.phone_key = phone_key(person.phone)
+            person.name_key = name_key(person.name)
             refs = self._touch_subject_cases(s, me, person.id, "case.requester-edited", changed)
             return CasesChanged(refs)
 
@@ -91,8 +123,11 @@ class CaseWorkServices(ServiceBase):
         email: str | None = None,
         phone: str | None = None,
         organisation: str | None = None,
+        authority: str | None = None,
     ) -> CasesChanged:
-        """Record (or with name None, remove) who acts for the requester."""
+        """Record (or with name None, remove) who acts for the requester,
+        and on what authority (domain/intake.py AGENT_AUTHORITIES)."""
+        basis = parse_agent_authority(authority) if authority else None
         with self.store.write() as s:
             me = self._actor(s)
             require(me, Role.DPO, Role.SUPPORT, doing="record agents")
@@ -110,12 +145,14 @@ class CaseWorkServices(ServiceBase):
                     organisation=clean_text(organisation, "the organisation", max_len=200)
                     if organisation
                     else None,
+                    authority=basis,
                     created_at=self._stamp(),
                 )
                 s.add(agent)
                 s.flush()
                 case.agent_id = agent.id
                 fields = ["agent", "agent.name", "agent.email", "agent.phone"]
+                fields += ["agent.authority"] if basis else []
             case.updated_at = self._stamp()
             self._audit(s, me.login, "case.agent-set", "case", case.id, case.reference,
                         fields=fields, detail={"agent": case.agent_id})  # fmt: skip
@@ -217,9 +254,11 @@ class CaseWorkServices(ServiceBase):
             out.append(entry)
         return out
 
-    def queue_counts(self, today: dt.date | None = None, *, due_soon_days: int = 7) -> QueueCounts:
+    def queue_counts(
+        self, today: dt.date | None = None, *, due_soon_days: int | None = None
+    ) -> QueueCounts:
+        """`due_soon_days` None: the setting."""
         day = today or self.today()
-        soon = day + dt.timedelta(days=due_soon_days)
         is_open = Case.state.in_(_OPEN)
         running = and_(is_open, Case.due_on.is_not(None), Case.stopped_by.is_(None))
 
@@ -228,6 +267,9 @@ class CaseWorkServices(ServiceBase):
 
         with self.store.read() as s:
             me = self._actor(s)
+            if due_soon_days is None:
+                due_soon_days = self._load_settings(s).due_soon_days
+            soon = day + dt.timedelta(days=due_soon_days)
             row = s.execute(
                 select(
                     n(Case.state == State.NEW.value),
@@ -253,6 +295,7 @@ _VERBS = {
     "case.agent-set": "Agent changed",
     "case.deadlines-recomputed": "Dates recomputed",
     "case.event": "Clock event",
+    "suppression.added": "Email or phone added to the suppression list",
 }
 
 

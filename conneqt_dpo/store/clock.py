@@ -12,16 +12,26 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conneqt_dpo.domain import calendars, deadlines, regimes
+from conneqt_dpo.domain import calendars, deadlines
+from conneqt_dpo.domain.settings import Settings
+from conneqt_dpo.store import settings_rows
 from conneqt_dpo.store.models import Case, ClosureDay
 
 
 @dataclass
 class CalendarCache:
-    """Calendars with the store's overrides, loaded once per transaction."""
+    """Calendars with the store's overrides, and the settings that choose
+    them (a calendar per regime, the EU member state) and count the target
+    (engine settings): loaded once per transaction."""
 
     session: Session
+    settings: Settings | None = None
     _calendars: dict[str, calendars.Calendar] = field(default_factory=dict)
+
+    def config(self) -> Settings:
+        if self.settings is None:
+            self.settings = settings_rows.load_settings(self.session)
+        return self.settings
 
     def get(self, code: str) -> calendars.Calendar:
         key = code.strip().upper()
@@ -39,8 +49,9 @@ class CalendarCache:
         return cal
 
     def for_case(self, regime: str, calendar: str | None) -> calendars.Calendar:
-        """A case's calendar: its own, or its regime's default."""
-        return self.get(calendar or regimes.get_regime(regime).default_calendar)
+        """A case's calendar: its own, or the one the settings give its
+        regime (an override, the EU member state, else the regime's default)."""
+        return self.get(calendar or self.config().calendar_for(regime))
 
 
 def compute(
@@ -58,6 +69,7 @@ def compute(
         [deadlines.ClockEvent(kind, on) for kind, on in events],
         calendar=cache.for_case(regime, calendar),
         today=today,
+        settings=cache.config().deadline_settings(),
     )
 
 

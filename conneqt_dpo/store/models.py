@@ -2,8 +2,9 @@
 
 Schema changes only through Alembic migrations in `database/`; a test checks
 that the migrations produce exactly these tables. Personal data values live
-in `data_subjects`, `agents`, `notes` and documents; the audit log holds ids
-and field names only, so a purge never touches it.
+in `data_subjects`, `agents`, `notes`, `suppressions`, `drafts` and
+documents; the audit log holds ids and field names only, so a purge never
+touches it.
 """
 
 from __future__ import annotations
@@ -65,6 +66,15 @@ class DataSubject(Base):
     email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    # From intake (migration 0006): where they live decides the regime.
+    address: Mapped[str | None] = mapped_column(Text)
+    account_id: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 alpha-2
+    us_state: Mapped[str | None] = mapped_column(String(2))
+    # The phone's digits and the case-folded name, as compared when looking
+    # for possible duplicates (domain/intake.py).
+    phone_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class Agent(Base):
@@ -78,6 +88,8 @@ class Agent(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     organisation: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    # What lets them act (domain/intake.py AGENT_AUTHORITIES).
+    authority: Mapped[str | None] = mapped_column(String(32))
 
 
 class RequestGroup(Base):
@@ -147,6 +159,8 @@ class Case(Base):
     calendar_version: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    # A CCPA request to know: "categories" or "specific" pieces (11 CCR §7062).
+    ccpa_detail: Mapped[str | None] = mapped_column(String(16))
 
     group: Mapped[RequestGroup] = relationship(back_populates="cases")
     subject: Mapped[DataSubject] = relationship()
@@ -284,3 +298,59 @@ class ClosureDay(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     added_at: Mapped[dt.datetime] = mapped_column(DateTime())
     added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Setting(Base):
+    """One setting (domain/settings.py) or the organisation profile (key
+    `organisation`), as JSON. Keys this version does not know are ignored."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DataSystem(Base):
+    """A system holding personal data: each new case gets a task for each
+    active one. Lists are JSON arrays of text."""
+
+    __tablename__ = "data_systems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    categories: Mapped[str] = mapped_column(Text)
+    purposes: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class DraftRow(Base):
+    """A form a user has not finished (an intake half typed), per user."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_drafts_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class Suppression(Base):
+    """An email or phone number that must get no more marketing (GDPR Art
+    21(3), CAN-SPAM) or whose data must not be sold or shared (CCPA
+    §1798.120 and the state opt-outs)."""
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_key: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone_digits: Mapped[str | None] = mapped_column(String(64), index=True)
+    source_reference: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())

@@ -106,6 +106,24 @@ def list_cases(s: Session, q: CaseQuery) -> list[CaseRow]:
     return [CaseRow(*r) for r in rows]
 
 
+def case_rows(
+    s: Session, *where: Any, order_by: tuple[Any, ...] = (), limit: int | None = None
+) -> list[CaseRow]:
+    """Queue rows matching `where` (conditions on cases, their person and
+    assignee), for lists that CaseQuery does not describe."""
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .join(DataSubject, DataSubject.id == Case.subject_id)
+        .outerjoin(_assignee, _assignee.id == Case.assignee_id)
+        .where(*where)
+        .order_by(*order_by)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows: list[Any] = list(s.execute(stmt))
+    return [CaseRow(*r) for r in rows]
+
+
 def count_cases(s: Session, q: CaseQuery) -> int:
     stmt = _filtered(s, select(func.count(Case.id)), q, joins=False)
     return int(s.execute(stmt).scalar_one())
@@ -196,4 +214,10 @@ def case_detail(
         agent_email=agent.email if agent else None,
         agent_phone=agent.phone if agent else None,
         agent_organisation=agent.organisation if agent else None,
+        agent_authority=agent.authority if agent else None,
+        requester_address=subject.address,
+        requester_account_id=subject.account_id,
+        requester_country=subject.country,
+        requester_us_state=subject.us_state,
+        ccpa_detail=case.ccpa_detail,
     )

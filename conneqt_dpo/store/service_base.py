@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.organisation import Organisation
+from conneqt_dpo.domain.settings import Settings
 from conneqt_dpo.domain.validation import clean_text
 from conneqt_dpo.domain.workflow import Role
-from conneqt_dpo.store import audit, clock
+from conneqt_dpo.store import audit, clock, settings_rows
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.models import Case, User
 from conneqt_dpo.store.profile import default_organisation
@@ -57,9 +58,32 @@ class ServiceBase:
     ) -> None:
         self.store = store
         self.clock = clock
+        # The profile shipped with the app (or given): the default until the
+        # DPO stores one (svc.org_profile()).
         self.organisation = organisation or default_organisation()
-        self.tz = ZoneInfo(self.organisation.timezone)
         self._login = user
+        # The settings as this object last read them; every transaction that
+        # counts dates reads them again (another window may have changed them).
+        self._settings: Settings | None = None
+
+    # -- settings ---------------------------------------------------------
+
+    def settings(self) -> Settings:
+        """The organisation's settings (domain/settings.py), as stored."""
+        with self.store.read() as s:
+            return self._load_settings(s)
+
+    def _load_settings(self, s: Session) -> Settings:
+        self._settings = settings_rows.load_settings(s)
+        return self._settings
+
+    def _current_settings(self) -> Settings:
+        return self._settings if self._settings is not None else self.settings()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The organisation's time zone (the `timezone` setting)."""
+        return ZoneInfo(self._current_settings().timezone)
 
     # -- time -------------------------------------------------------------
 

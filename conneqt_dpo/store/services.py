@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import cast
 
-from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
-from conneqt_dpo.domain import calendars, regimes
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.validation import (
     clean_email,
     clean_login,
     clean_name,
-    clean_phone,
     clean_text,
 )
 from conneqt_dpo.domain.workflow import (
@@ -35,39 +31,35 @@ from conneqt_dpo.domain.workflow import (
     check_event,
     check_tasks,
     parse_action,
-    parse_channel,
     parse_role,
 )
-from conneqt_dpo.store import audit, clock, queries
-from conneqt_dpo.store.calendar_services import CalendarServices
-from conneqt_dpo.store.casework_services import CaseWorkServices
+from conneqt_dpo.store import clock, queries
+from conneqt_dpo.store.admin_services import AdminServices
+from conneqt_dpo.store.draft_services import DraftServices
 from conneqt_dpo.store.errors import NotFound, StoreError
+from conneqt_dpo.store.intake_services import IntakeServices, format_reference
 from conneqt_dpo.store.models import (
-    Base,
     Case,
     ClockEventRow,
-    DataSubject,
     Document,
     Note,
-    ReferenceCounter,
-    RequestGroup,
     Task,
     User,
 )
+from conneqt_dpo.store.reminder_services import ReminderServices
 from conneqt_dpo.store.service_base import (
     MAX_NOTE,
-    Actor,
     check_reference,
     require,
     safe_filename,
     user_view,
 )
+from conneqt_dpo.store.settings_services import SettingsServices
 from conneqt_dpo.store.views import (
     CaseDetail,
     CaseQuery,
     CaseRow,
     CasesChanged,
-    NewRequest,
     UserView,
 )
 
@@ -75,16 +67,9 @@ from conneqt_dpo.store.views import (
 STOPS = ("responded", "withdrawn")
 
 
-def _t(model: type[Base]) -> Table:
-    """A model's table, for Core statements."""
-    return cast(Table, model.__table__)
-
-
-def format_reference(year: int, number: int) -> str:
-    return f"DSR-{year}-{number:05d}"
-
-
-class Services(CalendarServices, CaseWorkServices):
+class Services(
+    IntakeServices, SettingsServices, AdminServices, ReminderServices, DraftServices
+):
     """The store's use cases, acting as one user."""
 
     # -- users ------------------------------------------------------------
@@ -153,167 +138,6 @@ class Services(CalendarServices, CaseWorkServices):
     def users(self) -> list[UserView]:
         with self.store.read() as s:
             return [user_view(u) for u in s.execute(select(User).order_by(User.id)).scalars()]
-
-    # -- intake -----------------------------------------------------------
-
-    def log_request(self, req: NewRequest) -> list[str]:
-        """Log one request: one case per right, linked in one request group,
-        all for the same data subject. Returns the new references."""
-        regimes.get_regime(req.regime)
-        channel = parse_channel(req.channel)
-        name = clean_name(req.name)
-        email = clean_email(req.email) if req.email else None
-        phone = clean_phone(req.phone) if req.phone else None
-        if not req.rights:
-            raise DomainError("name at least one right")
-        rights = list(dict.fromkeys(req.rights))
-        now = self.now()
-        received_at = req.received_at or now
-        if received_at.tzinfo is None:
-            # A time given without a zone is the organisation's local time.
-            received_at = received_at.replace(tzinfo=self.tz)
-        received_at = received_at.astimezone(dt.UTC)
-        if received_at > now:
-            raise DomainError("the received date is in the future")
-        received_on = received_at.astimezone(self.tz).date()
-        reason = None
-        if req.received_reason is not None and req.received_reason.strip():
-            reason = clean_text(req.received_reason, "the backdating reason", max_len=500)
-        if received_on < self.today() and reason is None:
-            raise DomainError(
-                "a receipt dated before today needs a reason (--received-reason), "
-                "e.g. 'letter opened late'"
-            )
-        note = (
-            clean_text(req.note, "the note", max_len=MAX_NOTE, multiline=True) if req.note else None
-        )
-        for right in rights:
-            regimes.check_right(req.regime, right, received_on)
-        calendar = calendars.get_calendar(req.calendar) if req.calendar else None
-
-        with self.store.write() as s:
-            me = self._actor(s)
-            require(me, Role.DPO, Role.SUPPORT, doing="log requests")
-            stamp = self._stamp()
-            cache = clock.CalendarCache(s)
-            # Intake is the hot path (a mail import logs thousands): plain Core
-            # statements, one per table, no unit of work.
-            con = s.connection()
-            subject_id: int | None = self._find_subject(s, me, name, email, phone)
-            first = self._allocate_numbers(s, received_on.year, len(rights))
-            if subject_id is None:
-                subject_id = con.execute(
-                    insert(_t(DataSubject)).returning(_t(DataSubject).c.id),
-                    {"name": name, "email": email, "phone": phone, "created_at": stamp,
-                     "email_key": email.lower() if email else None},
-                ).scalar_one()  # fmt: skip
-            group_id: int = con.execute(
-                insert(_t(RequestGroup)).returning(_t(RequestGroup).c.id),
-                {"channel": channel.value, "received_at": received_at.replace(tzinfo=None),
-                 "created_at": stamp, "created_by": me.id},
-            ).scalar_one()  # fmt: skip
-            entries = []
-            fields = ["regime", "right", "channel", "received", "subject"]
-            fields += ["note"] if note else []
-            fields += ["backdate_reason"] if reason else []
-            refs = []
-            for number, right in enumerate(rights, start=first):
-                dates = clock.compute(req.regime, right, calendar.code if calendar else None,
-                                      [("received", received_on)], cache)  # fmt: skip
-                reference = format_reference(received_on.year, number)
-                case_id: int = con.execute(
-                    insert(_t(Case)).returning(_t(Case).c.id),
-                    {
-                        "reference": reference,
-                        "year": received_on.year,
-                        "number": number,
-                        "group_id": group_id,
-                        "subject_id": subject_id,
-                        "agent_id": None,
-                        "regime": req.regime,
-                        "right": right,
-                        "channel": channel.value,
-                        "received_at": received_at.replace(tzinfo=None),
-                        "received_on": received_on,
-                        "backdate_reason": reason,
-                        "state": State.NEW.value,
-                        "assignee_id": None,
-                        "calendar": calendar.code if calendar else None,
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                        **clock.columns(dates),
-                    },
-                ).scalar_one()
-                con.execute(
-                    insert(_t(ClockEventRow)),
-                    {"case_id": case_id, "kind": "received", "on_date": received_on,
-                     "reason": None, "recorded_at": stamp, "recorded_by": me.id},
-                )  # fmt: skip
-                if note:
-                    con.execute(
-                        insert(_t(Note)),
-                        {"case_id": case_id, "text": note, "created_at": stamp,
-                         "author_id": me.id},
-                    )  # fmt: skip
-                entries.append(
-                    self._entry(me.login, "case.logged", "case", case_id, reference,
-                                fields=fields,
-                                detail={"group": group_id, "regime": req.regime, "right": right,
-                                        "channel": channel.value, "subject": subject_id})
-                )  # fmt: skip
-                refs.append(reference)
-            audit.append_many(s, entries)
-            return refs
-
-    def _find_subject(
-        self, s: Session, me: Actor, name: str, email: str | None, phone: str | None
-    ) -> int | None:
-        """The person who asked before: the same email (any case) and name;
-        a phone number they give now fills a missing one."""
-        if not email:
-            return None
-        people = _t(DataSubject)
-        rows = s.connection().execute(
-            select(people.c.id, people.c.name, people.c.phone).where(
-                people.c.email_key == email.lower()
-            )
-        )
-        for row in rows:
-            pid: int = row.id
-            known: str = row.name
-            known_phone: str | None = row.phone
-            if known.casefold() == name.casefold():
-                if phone and not known_phone:
-                    s.connection().execute(
-                        update(people).where(people.c.id == pid).values(phone=phone)
-                    )
-                    self._touch_subject_cases(s, me, pid, "case.requester-edited", ["phone"])
-                return pid
-        return None
-
-    def _allocate_numbers(self, s: Session, year: int, count: int) -> int:
-        """Reserve `count` consecutive numbers of `year` in this transaction
-        and return the first: gap-free because a rolled-back transaction
-        also rolls back the counter, and two writers serialise on the counter
-        row (SQLite: the write lock; PostgreSQL: the row lock UPDATE takes)."""
-        counters = _t(ReferenceCounter)
-        con = s.connection()
-        for _ in range(3):
-            last = con.execute(
-                update(counters)
-                .where(counters.c.year == year)
-                .values(last_number=counters.c.last_number + count)
-                .returning(counters.c.last_number)
-            ).scalar_one_or_none()
-            if last is not None:
-                return int(last) - count + 1
-            try:
-                with s.begin_nested():
-                    con.execute(insert(counters).values(year=year, last_number=count))
-                return 1
-            except IntegrityError:
-                continue  # another writer created the year's row first
-        raise StoreError("could not allocate a reference; try again")
 
     # -- case work --------------------------------------------------------
 

@@ -4,6 +4,7 @@ rows (a detached row that lazy-loads on the GUI thread is a bug)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from conneqt_dpo.domain.deadlines import status_on
@@ -32,7 +33,23 @@ class NewRequest:
     received_at: dt.datetime | None = None  # None = now; no zone = the organisation's
     received_reason: str | None = None  # required when backdated
     note: str | None = None
-    calendar: str | None = None  # holiday calendar code; None = the regime's
+    calendar: str | None = None  # holiday calendar code; None = the settings' for the regime
+    # Where the requester lives and who they are to the organisation.
+    address: str | None = None
+    account_id: str | None = None
+    country: str | None = None  # ISO 3166 alpha-2 (GB, IE, US, ...)
+    us_state: str | None = None  # two letters (CA); implies country US
+    # Someone acting for the requester, and on what authority
+    # (domain/intake.py AGENT_AUTHORITIES).
+    agent_name: str | None = None
+    agent_organisation: str | None = None
+    agent_email: str | None = None
+    agent_phone: str | None = None
+    agent_authority: str | None = None
+    ccpa_detail: str | None = None  # CCPA request to know: "categories" | "specific"
+    # Add the rights to this case's request group and person instead of a
+    # new request (the person's details are then left as they are).
+    join_reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +102,7 @@ class CaseRow:
                          stopped_on=self.stopped_on, today=today,
                          due_soon_days=due_soon_days)  # fmt: skip
 
-    def to_json(self, today: dt.date | None = None) -> dict[str, object]:
+    def to_json(self, today: dt.date | None = None, due_soon_days: int = 7) -> dict[str, object]:
         d: dict[str, object] = {
             "reference": self.reference,
             "regime": self.regime,
@@ -102,7 +119,7 @@ class CaseRow:
         }
         if today is not None:
             d["days_left"] = self.days_left(today)
-            d["status"] = self.status(today)
+            d["status"] = self.status(today, due_soon_days)
         return d
 
 
@@ -170,6 +187,12 @@ class CaseDetail:
     agent_email: str | None = None
     agent_phone: str | None = None
     agent_organisation: str | None = None
+    agent_authority: str | None = None
+    requester_address: str | None = None
+    requester_account_id: str | None = None
+    requester_country: str | None = None
+    requester_us_state: str | None = None
+    ccpa_detail: str | None = None
 
     @property
     def reference(self) -> str:
@@ -186,6 +209,12 @@ class CaseDetail:
                 "agent_email": self.agent_email,
                 "agent_phone": self.agent_phone,
                 "agent_organisation": self.agent_organisation,
+                "agent_authority": self.agent_authority,
+                "requester_address": self.requester_address,
+                "requester_account_id": self.requester_account_id,
+                "requester_country": self.requester_country,
+                "requester_us_state": self.requester_us_state,
+                "ccpa_detail": self.ccpa_detail,
                 "linked": list(self.group_references),
                 "acknowledge_by": _iso(self.acknowledge_by),
                 "respond_by": _iso(self.respond_by),
@@ -249,6 +278,57 @@ class Moved:
     before: dt.date | None
     after: dt.date | None
     problem: str | None = None  # the engine now refuses its events; dates kept
+
+
+@dataclass(frozen=True)
+class DataSystemView:
+    """A system holding personal data; each active one is a task on every
+    new case."""
+
+    id: int
+    name: str
+    owner: str | None
+    categories: tuple[str, ...]
+    purposes: tuple[str, ...]
+    recipients: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An unfinished form of the acting user (JSON values)."""
+
+    key: str
+    updated_at: dt.datetime  # UTC
+    data: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class SuppressionView:
+    id: int
+    email: str | None  # as compared: lower-case
+    phone: str | None  # digits only
+    reason: str  # marketing-objection | opt-out-sale
+    source_reference: str | None
+    created_at: dt.datetime  # UTC
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """What needs chasing on a day (the `reminders` settings)."""
+
+    due_soon: tuple[CaseRow, ...]  # clock running, due within the reminder working days
+    overdue: tuple[CaseRow, ...]
+    overdue_tasks: tuple[tuple[str, str], ...]  # (reference, system): open, on overdue cases
+    stale_identity: tuple[CaseRow, ...]  # awaiting identity longer than the wait setting
+
+    def to_json(self, today: dt.date | None = None) -> dict[str, object]:
+        return {
+            "due_soon": [r.to_json(today) for r in self.due_soon],
+            "overdue": [r.to_json(today) for r in self.overdue],
+            "overdue_tasks": [{"reference": ref, "system": sys} for ref, sys in self.overdue_tasks],
+            "stale_identity": [r.to_json(today) for r in self.stale_identity],
+        }
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
-"""Take docs/screenshots/main-window.png: the main window over a demo store
-(60 fake cases, seed 1) on a fixed day, a row selected, 1280x800, offscreen.
+"""Take the README's screenshots over a demo store (60 fake cases, seed 1)
+on a fixed day, offscreen: docs/screenshots/main-window.png (the main
+window, a row selected, 1280x800), intake.png (logging a request, filled
+in as by hand, a possible duplicate offered) and settings.png (the
+settings, at the calendars and deadlines).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py [--dark]
+        [--intake | --settings | --all] [--out FILE]
 """
 
 from __future__ import annotations
@@ -16,7 +20,11 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QApplication
 
 from conneqt_dpo.gui import style
+from conneqt_dpo.gui.intake_dialog import IntakeDialog
+from conneqt_dpo.gui.intake_presenter import IntakePresenter
 from conneqt_dpo.gui.main_window import MainWindow
+from conneqt_dpo.gui.settings_dialog import SettingsDialog
+from conneqt_dpo.gui.worker import SyncRunner
 from conneqt_dpo.store.demo import fill_demo
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import open_store
@@ -25,31 +33,85 @@ NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("America/New_York"))
 HERE = Path(__file__).resolve().parent
 
 
+def _out(default: str) -> Path:
+    if "--out" in sys.argv:
+        return Path(sys.argv[sys.argv.index("--out") + 1])
+    return HERE / default
+
+
+def main_window(app: QApplication, services: Services, dark: bool) -> Path:
+    window = MainWindow(services, title_suffix=" — DEMO store (fake cases)")
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    window.table.selectRow(5)
+    window.table.setFocus()
+    app.processEvents()
+    out = _out("main-window-dark.png" if dark else "main-window.png")
+    window.grab().save(str(out))
+    window.close()
+    return out
+
+
+def intake(app: QApplication, services: Services) -> Path:
+    """The form as a DPO fills it for someone who wrote before, now in California."""
+    known = next(r for r in services.list_cases() if r.requester_email)
+    presenter = IntakePresenter(services, SyncRunner(), duplicate_delay_ms=0,
+                                draft_delay_ms=60_000)  # fmt: skip
+    d = IntakeDialog(presenter)
+    d.show()
+    app.processEvents()
+    d.channel.setCurrentIndex(d.channel.findData("web-form"))
+    for edit, text in ((d.name, known.requester_name), (d.email, known.requester_email or ""),
+                       (d.phone, "+1 415 555 0134"), (d.account_id, "C-104-2231"),
+                       (d.country, "United States (US)"), (d.us_state, "California (CA)")):
+        edit.setText(text)
+    d.address.setPlainText("2100 Mission Street\nSan Francisco, CA 94110")
+    for right in ("access", "erasure"):
+        d.right_boxes[right].setChecked(True)
+    d.ccpa_radios["specific"].setChecked(True)
+    d.note.setPlainText("Sent through the privacy web form; asks for a copy, then deletion.")
+    d.name.setFocus()
+    app.processEvents()
+    d.resize(d.width(), d.sizeHint().height())
+    app.processEvents()
+    out = _out("intake.png")
+    d.grab().save(str(out))
+    presenter.stop()
+    d.close()
+    return out
+
+
+def settings(app: QApplication, services: Services) -> Path:
+    d = SettingsDialog(services, SyncRunner())
+    d.show_page(d.deadlines)
+    d.show()
+    app.processEvents()
+    out = _out("settings.png")
+    d.grab().save(str(out))
+    d.close()
+    return out
+
+
 def main() -> int:
     dark = "--dark" in sys.argv
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # read when the app starts
     app = QApplication(sys.argv)
     app.setWindowIcon(style.app_icon())
     if dark:
-        app.setPalette(style.dark_palette())
+        app.setPalette(dark_palette())
+    every = "--all" in sys.argv
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/store.db", data_dir=Path(tmp), clock=lambda: NOW)
         try:
             fill_demo(store, cases=60, seed=1, today=NOW.date())
             services = Services(store, clock=lambda: NOW)
-            window = MainWindow(services, title_suffix=" — DEMO store (fake cases)")
-            window.resize(1280, 800)
-            window.show()
-            app.processEvents()
-            window.table.selectRow(5)
-            window.table.setFocus()
-            app.processEvents()
-            out = HERE / ("main-window-dark.png" if dark else "main-window.png")
-            if "--out" in sys.argv:
-                out = Path(sys.argv[sys.argv.index("--out") + 1])
-            window.grab().save(str(out))
-            print(out)
-            window.close()
+            if every or not ({"--intake", "--settings"} & set(sys.argv)):
+                print(main_window(app, services, dark))
+            if every or "--intake" in sys.argv:
+                print(intake(app, services))
+            if every or "--settings" in sys.argv:
+                print(settings(app, services))
         finally:
             store.close()
     return 0

@@ -19,6 +19,7 @@ from conneqt_dpo.gui.app import run_gui
 from conneqt_dpo.gui.crash import log_path
 from conneqt_dpo.gui.main_window import MainWindow
 from conneqt_dpo.gui.nav import View
+from conneqt_dpo.gui.user_picker import UserPickerDialog
 from conneqt_dpo.store.services import Services
 
 
@@ -66,8 +67,15 @@ def test_the_app_starts_shows_the_queue_and_quits(
 
     log(svc, name="Rosa Example")
     shown: list[MainWindow] = []
+    pickers: list[UserPickerDialog] = []
 
     def look_then_quit() -> None:
+        # The store has three users: who is using the app? (Enter takes the DPO.)
+        for picker in [w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, UserPickerDialog) and w.isVisible()]:  # fmt: skip
+            assert picker.login() == "dpo"
+            pickers.append(picker)
+            picker.accept()
         windows = [w for w in QApplication.topLevelWidgets()
                    if isinstance(w, MainWindow) and w.isVisible()]  # fmt: skip
         if not windows or windows[0].nav_model.counts is None or not windows[0].model.total:
@@ -79,6 +87,8 @@ def test_the_app_starts_shows_the_queue_and_quits(
     QTimer.singleShot(0, look_then_quit)
     assert run_gui(database=svc.store.url) == 0
     (window,) = shown
+    assert len(pickers) == 1
+    assert window.me == "dpo"
     assert window.model.total == 1 and window.nav_model.count(View.TRIAGE) == 1
     assert not window.windowIcon().isNull()
     window.deleteLater()

@@ -23,7 +23,7 @@ from conneqt_dpo.gui.case_model import (
     STATUS_ROLE,
 )
 from conneqt_dpo.gui.main_window import (
-    NEW_REQUEST_LATER,
+    NEW_REQUEST_TIP,
     NO_CASES_HERE,
     NO_CASES_YET,
     NO_MATCH,
@@ -489,13 +489,15 @@ def test_ctrl_f_goes_to_the_search_box_from_anywhere(
     assert w.search.hasFocus()
 
 
-def test_new_request_is_there_but_waits_for_the_intake_dialog(make_window: MakeWindow) -> None:
+def test_new_request_opens_the_intake_dialog(make_window: MakeWindow) -> None:
     w = make_window()
     a = w.new_request_action
-    assert not a.isEnabled()
-    assert a.toolTip() == NEW_REQUEST_LATER
+    assert a.isEnabled() and a.toolTip() == NEW_REQUEST_TIP
     assert a.shortcut().toString() == "Ctrl+N"
-    assert w.new_button.defaultAction() is a and not w.new_button.isEnabled()
+    assert w.new_button.defaultAction() is a and w.new_button.isEnabled()
+    w.new_button.click()
+    assert w.intake is not None and w.intake.isVisible()
+    w.intake.reject()  # nothing typed: it closes without asking
 
 
 def test_no_two_shortcuts_collide_and_ctrl_q_quits(qtbot: QtBot, make_window: MakeWindow) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conneqt_dpo._bundled import migrations_dir
+from conneqt_dpo.domain.settings import Settings
 from conneqt_dpo.store.errors import StoreUnavailable
 from conneqt_dpo.store.migrate import head_revision
 from conneqt_dpo.store.services import Services
@@ -206,9 +207,10 @@ def _store_at(path: Path, revision: str) -> None:
             "1, 1, 'uk-gdpr', 'access', 'email', '2026-09-01 14:00:00', '2026-09-01', "
             "'responded', 'stopped', '2026-10-01', '2026-10-01', '2026-10-01', "
             "'2026-09-01 14:00:00', '2026-09-20 14:00:00')",
-            "INSERT INTO clock_events VALUES (1, 1, 'received', '2026-09-01', NULL, "
-            "'2026-09-01 14:00:00', 1)",
-            "INSERT INTO clock_events VALUES (2, 1, 'responded', '2026-09-20', NULL, "
+            "INSERT INTO clock_events (id, case_id, kind, on_date, reason, recorded_at, "
+            "recorded_by) VALUES (1, 1, 'received', '2026-09-01', NULL, '2026-09-01 14:00:00', 1)",
+            "INSERT INTO clock_events (id, case_id, kind, on_date, reason, recorded_at, "
+            "recorded_by) VALUES (2, 1, 'responded', '2026-09-20', NULL, "
             "'2026-09-20 14:00:00', 1)",
             "INSERT INTO notes VALUES (1, 1, 'kept', '2026-09-01 14:00:00', 1)",
             "INSERT INTO tasks (id, case_id, system, outcome, created_at) "
@@ -246,5 +248,48 @@ def test_a_populated_store_upgrades_from_every_past_revision(
         with store.engine.connect() as con:
             assert con.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert con.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        store.close()
+
+
+def test_a_populated_0005_store_gains_intake_settings_and_keys(
+    data_dir: Path, clock: FrozenClock
+) -> None:
+    """Migration 0006: new tables, new columns by plain ALTER (the search
+    triggers of 0004 survive), and the people's phone and name keys filled."""
+    data_dir.mkdir(parents=True)
+    f = data_dir / "store.db"
+    _store_at(f, "20261124_0005")
+    con = sqlite3.connect(f)
+    con.execute("UPDATE data_subjects SET phone = '+44 20 7946 0000', name = 'Old  PERSON'")
+    con.commit()
+    con.close()
+    store = open_store(data_dir=data_dir, clock=clock)
+    try:
+        assert store.migration.before == "20261124_0005"
+        assert store.migration.after == head_revision() and store.migration.backup is not None
+        svc = Services(store, clock=clock)
+        assert svc.settings() == Settings() and svc.org_profile().name == "CONNEQT, LLC"
+        assert svc.get_case("DSR-2026-00001").notes[0].text == "kept"
+        # The existing person is found by phone digits and by name.
+        assert [r.reference for r in svc.possible_duplicates(phone="(44) 2079460000")] == [
+            "DSR-2026-00001"]  # fmt: skip
+        assert [r.reference for r in svc.possible_duplicates(name="old person")] == [
+            "DSR-2026-00001"]  # fmt: skip
+        svc.add_data_system("CRM")
+        (again,) = svc.log_request(request(name="Old Person", email="old@example.org",
+                                           rights=("marketing-objection",)))  # fmt: skip
+        assert [t.system for t in svc.get_case(again).tasks] == ["CRM"]
+        assert [r.email for r in svc.suppression_list()] == ["old@example.org"]
+        assert [r.reference for r in svc.list_cases(CaseQuery(text="old person"))] == [
+            "DSR-2026-00001", again]  # fmt: skip
+        with store.engine.connect() as c:
+            triggers = c.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'case_search_%'"
+            ).scalar()
+            assert triggers == 4
+            assert c.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert store.verify_audit().ok
     finally:
         store.close()
