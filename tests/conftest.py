@@ -15,9 +15,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import Store, open_store
+
+# Property tests judge results, not speed: a loaded CI machine must not fail
+# them for being slow.
+settings.register_profile(
+    "conneqt", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("conneqt")
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Tue 24 Nov 2026, 10:00 at the organisation (Fort Lauderdale).

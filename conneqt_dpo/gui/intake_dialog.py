@@ -22,61 +22,44 @@ from collections.abc import Sequence
 
 import shiboken6
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QButtonGroup,
     QCheckBox,
-    QComboBox,
-    QCompleter,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QSizePolicy,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from conneqt_dpo.domain import regimes
 from conneqt_dpo.domain.calendars import format_date
 from conneqt_dpo.gui.dialogs import WARNING_STYLE, Hinted, plain_label
 from conneqt_dpo.gui.intake_form import (
-    AUTHORITY_LABELS,
-    CCPA_DETAIL_LABELS,
-    CHANNEL_LABELS,
-    US_STATES,
     Check,
     IntakeFields,
-    countries,
     missing_text,
-    place_label,
-    right_choices,
 )
 from conneqt_dpo.gui.intake_presenter import IntakePresenter, Suggestion
+from conneqt_dpo.gui.intake_widgets import (
+    AgentBox,
+    DuplicatesPanel,
+    JoinedBanner,
+    RequestBox,
+    RequesterBox,
+)
 from conneqt_dpo.store.views import CaseRow
 
 TITLE = "Log a request"
-CHOOSE = "Choose…"
 DISCARD_TITLE = "Discard this request?"
 DISCARD_TEXT = (
     "The request you were logging has not been saved. Keep it as a draft (it is offered "
     "again next time), or discard what you typed?"
 )
-QT_DATETIME_FORMAT = "ddd d MMM yyyy  HH:mm"
-DUPLICATE_COLUMNS = ["Reference", "Requester", "Email", "Regime", "Right", "Received", "State"]
 
 
 def _qdatetime(value: dt.datetime) -> QDateTime:
@@ -86,13 +69,6 @@ def _qdatetime(value: dt.datetime) -> QDateTime:
 def _pydatetime(value: QDateTime) -> dt.datetime:
     d, t = value.date(), value.time()
     return dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
-
-
-def _completer(items: Sequence[str], parent: QWidget) -> QCompleter:
-    c = QCompleter(list(items), parent)
-    c.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    c.setFilterMode(Qt.MatchFlag.MatchContains)
-    return c
 
 
 class IntakeDialog(QDialog):
@@ -112,15 +88,10 @@ class IntakeDialog(QDialog):
         self.message_box: QMessageBox | None = None  # the question or refusal last shown
         self._loading = False  # filling widgets from fields: edits are not the user's
         self._closing = False
-        self._rights_key: tuple[str, dt.date] | None = None
-        self.right_boxes: dict[str, QCheckBox] = {}
         self.setWindowTitle(TITLE)
         self.setMinimumWidth(880)
 
-        self._build_requester()
-        self._build_agent()
-        self._build_request()
-        self._build_duplicates()
+        self._build_parts()
         self._build_bottom()
         self._lay_out(draft is not None, draft_saved_at)
         # Enter saves: the default button is set once it is in the dialog (else
@@ -134,200 +105,33 @@ class IntakeDialog(QDialog):
 
     # -- building -------------------------------------------------------------
 
-    def _hinted(self, field: QWidget, name: str) -> Hinted:
-        box = Hinted(field)
-        self.hinted[name] = box
-        return box
+    def _build_parts(self) -> None:
+        """The parts (intake_widgets), and their fields by name here too:
+        the dialog reads and fills them, and tests type into them."""
+        self.requester = r = RequesterBox()
+        self.channel, self.name, self.email, self.phone = r.channel, r.name, r.email, r.phone
+        self.address, self.account_id, self.country = r.address, r.account_id, r.country
+        self.us_state, self.suggestion = r.us_state, r.suggestion
+        self.agent = a = AgentBox()
+        self.has_agent, self.agent_box, self.agent_name = a.has_agent, a.details, a.agent_name
+        self.agent_organisation, self.agent_email = a.agent_organisation, a.agent_email
+        self.agent_phone, self.agent_authority = a.agent_phone, a.agent_authority
+        self.request = q = RequestBox(self.presenter.services.tz.key)
+        self.regime, self.received, self.note = q.regime, q.received, q.note
+        self.received_reason, self.reason_label = q.received_reason, q.reason_label
+        self.ccpa_box, self.ccpa_radios = q.ccpa_box, q.ccpa_radios
+        self.duplicates_box = DuplicatesPanel()
+        self.duplicates = self.duplicates_box.tree
+        self.join_button = self.duplicates_box.join_button
+        self.log_anyway_button = self.duplicates_box.log_anyway_button
+        self.joined_box = JoinedBanner()
+        self.joined_label = self.joined_box.label
+        self.unjoin_button = self.joined_box.unjoin_button
+        self.hinted: dict[str, Hinted] = {**r.hinted, **a.hinted, **q.hinted}
 
-    def _build_requester(self) -> None:
-        self.hinted: dict[str, Hinted] = {}
-        self.channel = QComboBox()
-        self.channel.addItem(CHOOSE, "")
-        for code, label in CHANNEL_LABELS.items():
-            self.channel.addItem(label, code)
-        self.channel.setAccessibleName("How the request came in")
-        self.name = QLineEdit()
-        self.email = QLineEdit()
-        self.email.setPlaceholderText("name@example.org")
-        self.phone = QLineEdit()
-        self.phone.setPlaceholderText("+1 954 555 0100")
-        self.address = QPlainTextEdit()
-        self.address.setTabChangesFocus(True)
-        self.address.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
-        self.address.setAccessibleName("Postal address")
-        self.account_id = QLineEdit()
-        self.account_id.setPlaceholderText("Customer or account number, if any")
-        self.country = QLineEdit()
-        names = countries()
-        self.country.setCompleter(_completer([place_label(c, names) for c in names], self))
-        self.country.setPlaceholderText("Where the requester lives")
-        self.us_state = QLineEdit()
-        self.us_state.setCompleter(
-            _completer([place_label(c, US_STATES) for c in US_STATES], self)
-        )
-        self.suggestion = plain_label()
-        self.suggestion.setObjectName("regimeSuggestion")
-        self.suggestion.setAccessibleName("Regime suggested")
-        self.suggestion.setVisible(False)
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        rows: list[tuple[str, QWidget, str | None]] = [
-            ("C&hannel:", self.channel, "channel"),
-            ("&Name:", self.name, "name"),
-            ("&Email:", self.email, "email"),
-            ("&Phone:", self.phone, "phone"),
-            ("Postal a&ddress:", self.address, "address"),
-            ("Account &ID:", self.account_id, "account_id"),
-            ("Countr&y:", self.country, "country"),
-            ("US &state:", self.us_state, "us_state"),
-        ]
-        for text, widget, name in rows:
-            buddy = QLabel(text)
-            buddy.setBuddy(widget)
-            form.addRow(buddy, self._hinted(widget, name) if name else widget)
-        form.addRow("", self.suggestion)
-        self.requester_box = QGroupBox("Requester")
-        self.requester_box.setLayout(form)
-
-    def _build_agent(self) -> None:
-        self.has_agent = QCheckBox("An a&gent acts for the requester")
-        self.agent_name = QLineEdit()
-        self.agent_organisation = QLineEdit()
-        self.agent_email = QLineEdit()
-        self.agent_phone = QLineEdit()
-        self.agent_authority = QComboBox()
-        self.agent_authority.addItem(CHOOSE, "")
-        for code, label in AUTHORITY_LABELS.items():
-            self.agent_authority.addItem(label, code)
-        self.agent_box = QWidget()
-        form = QFormLayout(self.agent_box)
-        form.setContentsMargins(18, 0, 0, 0)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for text, widget, name in (
-            ("Agent's na&me:", self.agent_name, "agent_name"),
-            ("Organisation:", self.agent_organisation, None),
-            ("Agent's email:", self.agent_email, "agent_email"),
-            ("Agent's phone:", self.agent_phone, "agent_phone"),
-            ("A&uthority:", self.agent_authority, None),
-        ):
-            buddy = QLabel(text)
-            buddy.setBuddy(widget)
-            form.addRow(buddy, self._hinted(widget, name) if name else widget)
-            widget.setAccessibleName(text.replace("&", "").rstrip(":"))
-        self.agent_box.setVisible(False)
-
-    def _build_request(self) -> None:
-        self.regime = QComboBox()
-        self.regime.addItem(CHOOSE, "")
-        for r in sorted(regimes.REGIMES.values(), key=lambda r: r.label):
-            self.regime.addItem(r.label, r.code)
-            self.regime.setItemData(self.regime.count() - 1, r.citation,
-                                    Qt.ItemDataRole.ToolTipRole)  # fmt: skip
-        self.rights_box = QWidget()
-        # A label's mnemonic focuses its buddy only if the buddy takes focus:
-        # by click (Tab skips it), handed on to the first right's box.
-        self.rights_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.rights_grid = QGridLayout(self.rights_box)
-        self.rights_grid.setContentsMargins(0, 0, 0, 0)
-        self.rights_grid.setHorizontalSpacing(16)
-        self.rights_help = plain_label("Choose the regime to see its rights.")
-        self.rights_help.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.ccpa_box = QWidget()
-        ccpa = QVBoxLayout(self.ccpa_box)
-        ccpa.setContentsMargins(0, 0, 0, 0)
-        ccpa.setSpacing(2)
-        self.ccpa_group = QButtonGroup(self)
-        self.ccpa_radios: dict[str, QRadioButton] = {}
-        for code, text in (("categories", "&Categories of personal information"),
-                           ("specific", "Speci&fic pieces of personal information")):  # fmt: skip
-            radio = QRadioButton(text)
-            radio.setToolTip(CCPA_DETAIL_LABELS[code])
-            self.ccpa_group.addButton(radio)
-            self.ccpa_radios[code] = radio
-            ccpa.addWidget(radio)
-        self.ccpa_box.setVisible(False)
-        self.received = QDateTimeEdit()
-        self.received.setDisplayFormat(QT_DATETIME_FORMAT)
-        self.received.setCalendarPopup(True)
-        self.received.setAccessibleName("Received at (organisation time)")
-        self.received.setToolTip(
-            f"Local time at the organisation ({self.presenter.services.tz.key})"
-        )
-        self.received_reason = QLineEdit()
-        self.received_reason.setPlaceholderText("e.g. letter opened late, after a holiday")
-        self.reason_label = QLabel("&Why logged late:")
-        self.reason_label.setBuddy(self.received_reason)
-        self.note = QPlainTextEdit()
-        self.note.setTabChangesFocus(True)
-        self.note.setPlaceholderText("Anything the case worker should know (kept with each case)")
-        self.note.setAccessibleName("Note")
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for text, widget, name in (("&Regime:", self.regime, "regime"),
-                                   ("Righ&ts:", self.rights_box, "rights")):  # fmt: skip
-            label = QLabel(text)
-            label.setBuddy(widget)
-            form.addRow(label, self._hinted(widget, name))
-        form.addRow("", self.rights_help)
-        self.ccpa_label = QLabel("CCPA, asks for:")
-        form.addRow(self.ccpa_label, self.ccpa_box)
-        label = QLabel("Recei&ved:")
-        label.setBuddy(self.received)
-        form.addRow(label, self._hinted(self.received, "received_at"))
-        form.addRow(self.reason_label, self._hinted(self.received_reason, "received_reason"))
-        label = QLabel("N&ote:")
-        label.setBuddy(self.note)
-        form.addRow(label, self._hinted(self.note, "note"))
-        self.request_form = form
-        self.request_box = QGroupBox("Request")
-        self.request_box.setLayout(form)
-
-    def _build_duplicates(self) -> None:
-        self.duplicates_box = QFrame()
-        self.duplicates_box.setObjectName("duplicates")
-        self.duplicates_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.duplicates_title = plain_label(
-            "Possible duplicates: this may be someone who asked before."
-        )
-        font = self.duplicates_title.font()
-        font.setBold(True)
-        self.duplicates_title.setFont(font)
-        self.duplicates = QTreeWidget()
-        self.duplicates.setAccessibleName("Possible duplicates")
-        self.duplicates.setRootIsDecorated(False)
-        self.duplicates.setUniformRowHeights(True)
-        self.duplicates.setAllColumnsShowFocus(True)
-        self.duplicates.setHeaderLabels(DUPLICATE_COLUMNS)
-
-        self.join_button = QPushButton("&Add to that request")
-        self.join_button.setToolTip(
-            "Add the rights ticked here to the selected request (same person, linked cases)"
-        )
-        self.log_anyway_button = QPushButton("&Log anyway")
-        self.log_anyway_button.setToolTip("It is a new request: stop suggesting these")
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.join_button)
-        buttons.addWidget(self.log_anyway_button)
-        buttons.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.duplicates, 1)
-        row.addLayout(buttons)
-        column = QVBoxLayout(self.duplicates_box)
-        column.addWidget(self.duplicates_title)
-        column.addLayout(row)
-        self.duplicates_box.setVisible(False)
-
-        self.joined_box = QFrame()
-        self.joined_label = plain_label()
-        self.unjoin_button = QPushButton("Keep separate (&undo)")
-        self.unjoin_button.setAutoDefault(False)
-        row = QHBoxLayout(self.joined_box)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.joined_label, 1)
-        row.addWidget(self.unjoin_button)
-        self.joined_box.setVisible(False)
+    @property
+    def right_boxes(self) -> dict[str, QCheckBox]:
+        return self.request.right_boxes
 
     def _build_bottom(self) -> None:
         self.missing = plain_label()
@@ -362,15 +166,11 @@ class IntakeDialog(QDialog):
             row.addWidget(self.blank_button)
             column.addLayout(row)
         left = QVBoxLayout()
-        left.addWidget(self.requester_box)
-        agent = QGroupBox("Agent")
-        agent_layout = QVBoxLayout(agent)
-        agent_layout.addWidget(self.has_agent)
-        agent_layout.addWidget(self.agent_box)
-        left.addWidget(agent)
+        left.addWidget(self.requester)
+        left.addWidget(self.agent)
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(self.request_box)
+        right.addWidget(self.request)
         right.addStretch(1)
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
@@ -396,7 +196,7 @@ class IntakeDialog(QDialog):
         self.has_agent.toggled.connect(self._agent_toggled)
         self.regime.currentIndexChanged.connect(self._regime_chosen)
         self.received.dateTimeChanged.connect(self._edited)
-        self.ccpa_group.buttonToggled.connect(self._ccpa_toggled)
+        self.request.ccpa_group.buttonToggled.connect(self._ccpa_toggled)
         self.save_button.clicked.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.join_button.clicked.connect(self._join)
@@ -508,50 +308,21 @@ class IntakeDialog(QDialog):
             self._edited()
 
     def _fill_rights(self, f: IntakeFields) -> None:
-        """The regime's rights on the received date, as check boxes; the
-        ones ticked stay ticked while the regime still has them."""
+        """The regime's rights on the received date (the ones ticked stay
+        ticked while the regime still has them)."""
         received = f.received() or self.presenter.now()
-        key = (f.regime, received.date())
-        if key == self._rights_key:
-            return
-        self._rights_key = key
-        ticked = {c for c, box in self.right_boxes.items() if box.isChecked()} | set(f.rights)
-        for box in self.right_boxes.values():
-            self.rights_grid.removeWidget(box)
-            box.deleteLater()
-        self.right_boxes = {}
-        choices = right_choices(f.regime, received.date())
-        for i, (code, label) in enumerate(choices):
-            box = QCheckBox(label, self.rights_box)
-            box.setChecked(code in ticked)
-            rule = regimes.get_rule(f.regime, code)
-            box.setToolTip(rule.citation)
-            box.toggled.connect(self._edited)
-            self.right_boxes[code] = box
-            self.rights_grid.addWidget(box, i, 0)  # one column: the labels are long
-            box.show()  # now, not at the layout's next turn: it can take the focus at once
-        if self.right_boxes:
-            self.rights_box.setFocusProxy(next(iter(self.right_boxes.values())))
-        self.rights_help.setVisible(not choices)
-        self.rights_help.setText(
-            "Choose the regime to see its rights." if not f.regime else
-            "This regime has no rights for a request received on that day."
-        )  # fmt: skip
-        self._fix_tab_order()
+        if self.request.fill_rights(f.regime, received.date(), set(f.rights), self._edited):
+            self._fix_tab_order()
 
     def _show_parts(self, f: IntakeFields) -> None:
         """The parts of the form that come and go with what is typed."""
         self.agent_box.setVisible(f.has_agent)
         country = f.country_code()
         self.us_state.setEnabled(country in (None, "US") or bool(f.us_state.strip()))
-        ccpa = f.wants_ccpa_detail()
-        self.ccpa_box.setVisible(ccpa)
-        self.ccpa_label.setVisible(ccpa)
+        self.request.show_ccpa(f.wants_ccpa_detail())
         received = f.received()
         late = received is not None and received.date() < self.presenter.today()
-        self.received_reason.setVisible(late)
-        self.hinted["received_reason"].setVisible(late)
-        self.reason_label.setVisible(late)
+        self.request.show_reason(late)
 
     def _fix_tab_order(self) -> None:
         """Reading order, whatever the order the widgets were made in
@@ -559,13 +330,10 @@ class IntakeDialog(QDialog):
         chain: list[QWidget] = []
         if self.blank_button is not None:
             chain.append(self.blank_button)
-        chain += [self.channel, self.name, self.email, self.phone, self.address,
-                  self.account_id, self.country, self.us_state, self.has_agent,
-                  self.agent_name, self.agent_organisation, self.agent_email, self.agent_phone,
-                  self.agent_authority, self.regime, *self.right_boxes.values(),
-                  *self.ccpa_radios.values(), self.received, self.received_reason, self.note,
-                  self.duplicates, self.join_button, self.log_anyway_button,
-                  self.unjoin_button, self.save_button, self.cancel_button]  # fmt: skip
+        chain += [*self.requester.focus_chain(), *self.agent.focus_chain(),
+                  *self.request.focus_chain(), self.duplicates, self.join_button,
+                  self.log_anyway_button, self.unjoin_button, self.save_button,
+                  self.cancel_button]  # fmt: skip
         for a, b in itertools.pairwise(chain):
             QWidget.setTabOrder(a, b)
 
@@ -594,49 +362,17 @@ class IntakeDialog(QDialog):
             self._fill_rights(f.with_(regime=s.regime))
 
     def _show_duplicates(self, rows: Sequence[CaseRow]) -> None:
-        current = self._duplicate_row()
-        self.duplicates.clear()
-        for r in rows:
-            regime = regimes.REGIMES.get(r.regime)
-            rule = regime.rights.get(r.right) if regime is not None else None
-            item = QTreeWidgetItem([
-                r.reference, r.requester_name, r.requester_email or "",
-                regime.label if regime else r.regime, rule.label if rule else r.right,
-                format_date(r.received), r.state.replace("-", " "),
-            ])  # fmt: skip
-            item.setData(0, Qt.ItemDataRole.UserRole, r.reference)
-            self.duplicates.addTopLevelItem(item)
-        for c in range(len(DUPLICATE_COLUMNS)):
-            self.duplicates.resizeColumnToContents(c)
-        # As tall as its rows (up to four, then it scrolls): no empty band.
-        row = self.duplicates.sizeHintForRow(0) if rows else self.fontMetrics().lineSpacing()
-        header = self.duplicates.header().sizeHint().height()
-        frame = 2 * self.duplicates.frameWidth()
-        scroll = self.duplicates.horizontalScrollBar().sizeHint().height()
-        self.duplicates.setFixedHeight(header + row * min(max(len(rows), 1), 4) + frame + scroll)
-        if rows:
-            first = self.duplicates.topLevelItem(min(max(current, 0), len(rows) - 1))
-            if first is not None:
-                self.duplicates.setCurrentItem(first)
-        self.duplicates_box.setVisible(bool(rows))
-
-    def _duplicate_row(self) -> int:
-        item = self.duplicates.currentItem()
-        return self.duplicates.indexOfTopLevelItem(item) if item is not None else -1
+        self.duplicates_box.show_rows(rows)
 
     def _join(self) -> None:
         rows = self.presenter.offered()
-        i = self._duplicate_row()
+        i = self.duplicates_box.current_row()
         if 0 <= i < len(rows):
             self.presenter.join(rows[i])
 
     def _show_joined(self, row: CaseRow | None) -> None:
-        self.joined_box.setVisible(row is not None)
+        self.joined_box.show_joined(row)
         if row is not None:
-            self.joined_label.setText(
-                f"Adding to {row.reference} ({row.requester_name}, received "
-                f"{format_date(row.received)}): the rights ticked become cases linked to it."
-            )
             self._loading = True
             try:
                 self.regime.setCurrentIndex(
@@ -721,7 +457,7 @@ class IntakeDialog(QDialog):
         if self.blank_button is not None:
             self.blank_button.setVisible(False)
         presenter.joined_row = None
-        self._rights_key = None
+        self.request.forget_rights()
         self._show_fields(presenter.start(None))
         self._show_joined(None)
         self.channel.setFocus(Qt.FocusReason.OtherFocusReason)

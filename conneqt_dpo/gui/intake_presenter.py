@@ -22,6 +22,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from conneqt_dpo.domain.errors import DomainError
+from conneqt_dpo.domain.regime_suggest import suggest_regime
 from conneqt_dpo.gui.intake_form import (
     DRAFT_KEY,
     Check,
@@ -186,21 +187,16 @@ class IntakePresenter(QObject):
         self.update(self.fields.with_(regime=regime, regime_by_hand=bool(regime)))
 
     def _suggest(self) -> None:
-        from conneqt_dpo.domain.regime_suggest import suggest_regime
-
         country, state = self.fields.country_code(), self.fields.state_code()
         if country is None and state is None:
             self.suggestion = Suggestion(None, "")
         else:
-            code, reason = suggest_regime(country, state, **self._suggest_options())
+            code, reason = suggest_regime(country, state)
             self.suggestion = Suggestion(code, reason)
         self.suggested.emit(self.suggestion)
         if self.suggestion.regime and not self.fields.regime_by_hand:
             # The dialog shows the regime it is given; the fields follow.
             self.fields = self.fields.with_(regime=self.suggestion.regime)
-
-    def _suggest_options(self) -> dict[str, Any]:
-        return {}
 
     # -- people who asked before ------------------------------------------
 

@@ -16,7 +16,6 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -45,8 +44,7 @@ from conneqt_dpo.gui.case_model import (
 )
 from conneqt_dpo.gui.case_tabs import CaseTabs
 from conneqt_dpo.gui.intake_dialog import IntakeDialog
-from conneqt_dpo.gui.intake_form import DRAFT_KEY, IntakeFields
-from conneqt_dpo.gui.intake_presenter import IntakePresenter
+from conneqt_dpo.gui.intake_launcher import IntakeLauncher
 from conneqt_dpo.gui.nav import SPECS, NavModel, NavPane, View
 from conneqt_dpo.gui.queue_view import QueueView
 from conneqt_dpo.gui.reminders import HOUR_MS, ReminderNotice, ReminderPresenter, Reminding
@@ -69,8 +67,6 @@ NEW_REQUEST_TIP = "Log a request that came in by phone, email, letter, web form 
 NEW_REQUEST_NOT_YOURS = "Only dpo or support users log requests (you are {role})"
 SETTINGS_TIP = "The organisation, its data systems, time zone, calendars, retention and users"
 SETTINGS_NOT_YOURS = "Only a DPO or an admin can change settings (you are {role})"
-DRAFT_TITLE = "Unsaved request"
-DRAFT_TEXT = "You were logging a request for {who} when the app closed{when}. Continue with it?"
 
 
 def _report(e: BaseException) -> None:
@@ -85,11 +81,6 @@ def _unique(keys: list[QKeySequence]) -> list[QKeySequence]:
         if not k.isEmpty():
             seen.setdefault(k.toString(), k)
     return list(seen.values())
-
-
-def _utc(stamp: dt.datetime) -> dt.datetime:
-    """The store's stamps are UTC without a zone."""
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 def _plural(n: int, word: str = "case") -> str:
@@ -121,9 +112,11 @@ class MainWindow(QMainWindow):
         actor = services.actor()
         self.me = actor.login
         self._role = actor.role
-        self.intake: IntakeDialog | None = None  # the request being logged
-        self.message_box: QMessageBox | None = None  # the last question shown
-        self._intake_delays = intake_delays
+        self.intake_launcher = IntakeLauncher(
+            self, services, self.runner, self.bus, open_case=self.open_case,
+            say=lambda text: self.statusBar().showMessage(text, 10_000),
+            on_error=self._on_error, delays=intake_delays,
+        )  # fmt: skip
         self.settings_dialog: QWidget | None = None
         self.reminding: Reminding | None = None
         workers = [u.login for u in services.users()
@@ -233,9 +226,11 @@ class MainWindow(QMainWindow):
         self.overdue_label = QLabel()
         self.overdue_label.setAccessibleName("Overdue cases")
         self.statusBar().addWidget(self.count_label)
-        self.user_label = QLabel(f"{actor.name} ({actor.login}, {actor.role})")
+        self.user_label = QLabel(f"{actor.name} — {actor.role}")
         self.user_label.setAccessibleName("Working as")
-        self.user_label.setToolTip("Everything you do is recorded under this user")
+        self.user_label.setToolTip(
+            f"Working as {actor.login}: everything you do is recorded under this user"
+        )
         self.user_label.setContentsMargins(12, 0, 12, 0)
         self.statusBar().addPermanentWidget(self.user_label)
         for label in (self.due_soon_label, self.overdue_label):
@@ -564,93 +559,25 @@ class MainWindow(QMainWindow):
 
     def new_request(self) -> None:
         """Ctrl+N: the intake dialog, with the draft left unsaved if any."""
-        if self._intake_open():
-            assert self.intake is not None
-            self.intake.raise_()
-            self.intake.activateWindow()
-            return
-        svc = self.services
-
-        def found(drafts: list[Draft]) -> None:
-            if shiboken6.isValid(self) and not self._intake_open():
-                draft = next((d for d in drafts if d.key == DRAFT_KEY), None)
-                self.open_intake(draft)
-
-        self.runner.submit(svc.drafts, found, self._on_error)
+        self.intake_launcher.new_request()
 
     def open_intake(self, draft: Draft | None = None) -> IntakeDialog:
-        """Open the intake dialog (non-blocking), filled from `draft`."""
-        presenter = IntakePresenter(self.services, self.runner, on_error=self._on_error)
-        if self._intake_delays is not None:
-            presenter.set_delays(*self._intake_delays)
-        dialog = IntakeDialog(
-            presenter,
-            draft=IntakeFields.from_draft(draft.data) if draft is not None else None,
-            draft_saved_at=draft.updated_at if draft is not None else None,
-            parent=self,
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        presenter.saved.connect(self._logged)
-        self.intake = dialog
-        dialog.open()
-        return dialog
-
-    def _intake_open(self) -> bool:
-        return self.intake is not None and shiboken6.isValid(self.intake) \
-            and self.intake.isVisible()  # fmt: skip
-
-    def _logged(self, references: tuple[str, ...]) -> None:
-        """The request is in the store: show its cases, tell every view."""
-        intake = self.intake
-        joined = intake.presenter.fields.join_reference if intake is not None else ""
-        for ref in references:
-            try:
-                self.open_case(ref)
-            except Exception as e:  # the cases are logged; a tab that fails is a bug
-                self._on_error(e)
-        self.statusBar().showMessage(
-            f"Logged {', '.join(references)}" + (f", added to {joined}'s request" if joined
-                                                  else ""), 10_000)  # fmt: skip
-        self.bus.publish(CasesChanged(tuple(references) + ((joined,) if joined else ())))
+        return self.intake_launcher.open(draft)
 
     def offer_draft(self) -> None:
         """At start: offer the request left unsaved last time (its draft)."""
-        if self._role not in (Role.DPO, Role.SUPPORT):
-            return
+        if self._role in (Role.DPO, Role.SUPPORT):
+            self.intake_launcher.offer_draft()
 
-        def found(drafts: list[Draft]) -> None:
-            draft = next((d for d in drafts if d.key == DRAFT_KEY), None)
-            if draft is not None and shiboken6.isValid(self) and not self._intake_open():
-                self._ask_about_draft(draft)
+    @property
+    def intake(self) -> IntakeDialog | None:
+        """The intake dialog last opened."""
+        return self.intake_launcher.dialog
 
-        self.runner.submit(self.services.drafts, found, self._on_error)
-
-    def _ask_about_draft(self, draft: Draft) -> None:
-        fields = IntakeFields.from_draft(draft.data)
-        who = fields.name.strip() or fields.email.strip() or "a requester not yet named"
-        local = _utc(draft.updated_at).astimezone(self.services.tz)
-        when = f" (last typed {local:%d %b %Y, %H:%M})"
-        box = QMessageBox(QMessageBox.Icon.Question, DRAFT_TITLE,
-                          DRAFT_TEXT.format(who=who, when=when),
-                          QMessageBox.StandardButton.NoButton, self)  # fmt: skip
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        go_on = box.addButton("&Continue logging", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
-        discard = box.addButton("&Discard it", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(go_on)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        svc = self.services
-
-        def answered(button: QAbstractButton) -> None:
-            if button is go_on:
-                self.open_intake(draft)
-            elif button is discard:
-                self.runner.submit(lambda: svc.discard_draft(DRAFT_KEY), lambda _r: None,
-                                   self._on_error)  # fmt: skip
-
-        box.buttonClicked.connect(answered)
-        self.message_box = box
-        box.open()
+    @property
+    def message_box(self) -> QMessageBox | None:
+        """The question last asked (the draft offered at start)."""
+        return self.intake_launcher.message_box
 
     # -- settings and reminders ----------------------------------------------
 
@@ -672,21 +599,21 @@ class MainWindow(QMainWindow):
 
     def start_reminders(self, interval_ms: int = HOUR_MS) -> Reminding:
         """Check now and every `interval_ms` for what needs chasing."""
-        if self.reminding is None:
-            presenter = ReminderPresenter(self.services, self.runner, on_error=self._on_error,
-                                          interval_ms=interval_ms, parent=self)  # fmt: skip
-            self.reminding = Reminding(presenter, self._make_notice, self.bus, self)
-        self.reminding.presenter.timer.setInterval(max(1000, interval_ms))
-        self.reminding.presenter.start()
-        return self.reminding
+        reminding = self._reminding()
+        reminding.presenter.timer.setInterval(max(1000, interval_ms))
+        reminding.presenter.start()
+        return reminding
 
     def show_reminders(self) -> None:
         """The reminders now, even when there is nothing to chase."""
+        self._reminding().show_now()
+
+    def _reminding(self) -> Reminding:
         if self.reminding is None:
             presenter = ReminderPresenter(self.services, self.runner, on_error=self._on_error,
                                           parent=self)  # fmt: skip
             self.reminding = Reminding(presenter, self._make_notice, self.bus, self)
-        self.reminding.show_now()
+        return self.reminding
 
     def _make_notice(self) -> ReminderNotice:
         return ReminderNotice(self.services, self.bus, self.runner, role=self._role,
@@ -703,9 +630,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.reminding is not None:
             self.reminding.stop()
-        if self._intake_open():
-            assert self.intake is not None
-            self.intake.keep_as_draft()  # quitting loses nothing typed
+        self.intake_launcher.keep_and_close()  # quitting loses nothing typed
         self._midnight.stop()
         self._search_timer.stop()
         super().closeEvent(event)

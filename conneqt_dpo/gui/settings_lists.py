@@ -265,12 +265,8 @@ class UsersPage(QWidget):
         row.addStretch(1)
         column.addLayout(row)
         self.add_button.clicked.connect(self.add_requested)
-        self.deactivate_button.clicked.connect(
-            lambda: self._emit_login(self.deactivate_requested)
-        )
-        self.reactivate_button.clicked.connect(
-            lambda: self._emit_login(self.reactivate_requested)
-        )
+        self.deactivate_button.clicked.connect(lambda: self._emit_login(self.deactivate_requested))
+        self.reactivate_button.clicked.connect(lambda: self._emit_login(self.reactivate_requested))
         self.table.itemSelectionChanged.connect(self._enable)
         self._enable()
 

@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import shiboken6
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from conneqt_dpo.gui import style
@@ -31,6 +33,24 @@ from conneqt_dpo.store.store import open_store
 
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("America/New_York"))
 HERE = Path(__file__).resolve().parent
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.AlternateBase, "#262626"),
+        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#333333"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#2f65ca"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.Mid, "#555555"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
+        (QPalette.ColorRole.ToolTipBase, "#333333"), (QPalette.ColorRole.ToolTipText, "#e6e6e6"),
+    ):  # fmt: skip
+        p.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):  # fmt: skip
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    return p
 
 
 def _out(default: str) -> Path:
@@ -50,6 +70,7 @@ def main_window(app: QApplication, services: Services, dark: bool) -> Path:
     out = _out("main-window-dark.png" if dark else "main-window.png")
     window.grab().save(str(out))
     window.close()
+    shiboken6.delete(window)  # now, while the store is open and Qt is up
     return out
 
 
@@ -62,9 +83,14 @@ def intake(app: QApplication, services: Services) -> Path:
     d.show()
     app.processEvents()
     d.channel.setCurrentIndex(d.channel.findData("web-form"))
-    for edit, text in ((d.name, known.requester_name), (d.email, known.requester_email or ""),
-                       (d.phone, "+1 415 555 0134"), (d.account_id, "C-104-2231"),
-                       (d.country, "United States (US)"), (d.us_state, "California (CA)")):
+    for edit, text in (
+        (d.name, known.requester_name),
+        (d.email, known.requester_email or ""),
+        (d.phone, "+1 415 555 0134"),
+        (d.account_id, "C-104-2231"),
+        (d.country, "United States (US)"),
+        (d.us_state, "California (CA)"),
+    ):
         edit.setText(text)
     d.address.setPlainText("2100 Mission Street\nSan Francisco, CA 94110")
     for right in ("access", "erasure"):
@@ -79,6 +105,7 @@ def intake(app: QApplication, services: Services) -> Path:
     d.grab().save(str(out))
     presenter.stop()
     d.close()
+    shiboken6.delete(d)
     return out
 
 
@@ -90,6 +117,7 @@ def settings(app: QApplication, services: Services) -> Path:
     out = _out("settings.png")
     d.grab().save(str(out))
     d.close()
+    shiboken6.delete(d)
     return out
 
 

@@ -117,7 +117,8 @@ def test_a_phone_request_is_logged_by_keyboard_alone(
     assert second.reference in first.group_references
     assert [n.text for n in first.notes] == ["Called the helpline"]
     assert not svc.drafts()  # saved: no draft left over
-    assert window.model.total == 1 + 0 or window.model.row_of(refs[0]) is not None
+    # Published on the bus: the queue shown lists the new cases at once.
+    assert all(window.model.row_of(r) is not None for r in refs)
 
 
 def test_enter_saves_only_when_the_form_is_complete(
@@ -404,3 +405,25 @@ def test_a_future_receipt_and_a_right_the_regime_lacks_are_refused() -> None:
     # The CCPA's ADMT opt-out applies to requests received from 1 Jan 2027.
     c = check(f.with_(received_at="2026-11-24T09:00"), now=NOW_LOCAL)
     assert "rights" in c.hints
+
+
+def test_a_refusal_is_said_and_the_form_stays_filled_in(
+    qtbot: QtBot, svc: Services, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conneqt_dpo.domain.errors import DomainError
+
+    def refuse(_request: object) -> list[str]:
+        raise DomainError("the store said no")
+
+    monkeypatch.setattr(svc, "log_request", refuse)
+    d = open_dialog(qtbot, window)
+    d.channel.setCurrentIndex(d.channel.findData("email"))
+    qtbot.keyClicks(d.name, "Ada Example")
+    qtbot.keyClicks(d.email, "ada@example.org")
+    d.regime.setCurrentIndex(d.regime.findData("uk-gdpr"))
+    d.right_boxes["access"].setChecked(True)
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    box = d.message_box
+    assert box is not None and box.isVisible() and box.text() == "the store said no"
+    assert d.isVisible() and d.name.text() == "Ada Example" and d.save_button.isEnabled()
+    assert svc.drafts()[0].data["name"] == "Ada Example"  # still kept
