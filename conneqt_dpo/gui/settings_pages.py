@@ -111,11 +111,12 @@ class Page(QWidget):
         finally:
             self._showing = False
 
+    # Each page overrides these two (a QWidget cannot also be an ABC).
     def fill(self, snapshot: SettingsSnapshot) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must say how it shows the settings")
 
     def value(self) -> object:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must say what it saves")
 
     def _save(self) -> None:
         self.save_requested.emit(self.value())
