@@ -21,7 +21,7 @@ from conneqt_dpo.domain.errors import DomainError
 
 if TYPE_CHECKING:
     from conneqt_dpo.store.services import Services
-    from conneqt_dpo.store.store import Store
+    from conneqt_dpo.store.store import Store, Unlock
     from conneqt_dpo.store.views import Moved
 
 USER_ENV = "CONNEQT_DPO_USER"
@@ -310,6 +310,57 @@ def build_parser() -> argparse.ArgumentParser:
     a_sub = a.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
     a_sub.add_parser("verify", parents=[common], help="check the hash chain")
 
+    c = cmd("attach", "store a file (encrypted) on a case")
+    c.add_argument("reference")
+    c.add_argument("path", type=Path, metavar="FILE")
+    c.add_argument("--kind", required=True, help="identity, correspondence or extract")
+    c.add_argument("--name", help="the name to keep for it (default: the file's name)")
+
+    c = cmd("documents", "the documents on a case (and the tombstones of purged ones)")
+    c.add_argument("reference")
+    c.add_argument("--json", action="store_true")
+
+    doc = cmd("document", "one document")
+    doc_sub = doc.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = doc_sub.add_parser("export", parents=[common], help="decrypt and verify it into a file")
+    c.add_argument("id", type=_count)
+    c.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+    c = cmd("verify", "record the identity decision on a case (DPO)")
+    c.add_argument("reference")
+    c.add_argument("--method", action="append", default=[], metavar="METHOD",
+                   help="data-points, id-document, call-back, signed-declaration, "
+                        "account-login, agent-permission (repeatable)")  # fmt: skip
+    c.add_argument("--decision", required=True, help="verified, not-verified or not-required")
+    c.add_argument("--level", help="CCPA: reasonable or reasonably-high")
+    c.add_argument(
+        "--data-point",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="the name of a data point that matched, e.g. email (repeatable)",
+    )
+    c.add_argument("--note")
+
+    c = cmd("hold", "place or lift a legal hold (no purge touches a held case)")
+    c.add_argument("reference")
+    c.add_argument("state", choices=("on", "off"))
+
+    c = cmd("purge", "purge identity documents and closed cases past their retention")
+    c.add_argument("--dry-run", action="store_true", help="list what would go, change nothing")
+    c.add_argument("--today", type=_date)
+    c.add_argument("--json", action="store_true")
+
+    k = cmd("key", "the store's key")
+    k_sub = k.add_subparsers(dest="subcommand", parser_class=_Parser, required=True)
+    c = k_sub.add_parser(
+        "export", parents=[common], help="write a recovery file (the key, passphrase-wrapped)"
+    )
+    c.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    c = k_sub.add_parser("import", parents=[common],
+                         help="put a recovery file back beside the store")  # fmt: skip
+    c.add_argument("path", type=Path, metavar="FILE")
+
     c = cmd("backup", "copy the store to a file (verified after writing)")
     c.add_argument("path", type=Path)
     c = cmd("restore", "restore a backup into an empty data folder")
@@ -323,7 +374,34 @@ def build_parser() -> argparse.ArgumentParser:
 def _open(args: argparse.Namespace) -> Store:
     from conneqt_dpo.store.store import open_store
 
-    return open_store(getattr(args, "database", None))
+    return open_store(getattr(args, "database", None), unlock=_unlock())
+
+
+def _unlock() -> Unlock:
+    """At a terminal the passphrase is asked (never echoed); in a script it
+    comes from CONNEQT_DPO_PASSPHRASE or the keyring, or the command fails."""
+    from conneqt_dpo.store.store import Unlock
+
+    if not sys.stdin.isatty():
+        return Unlock()
+    return Unlock(ask=_ask_passphrase, ask_new=_ask_new_passphrase)
+
+
+def _ask_passphrase(prompt: str) -> str | None:
+    import getpass
+
+    print(prompt, file=sys.stderr)
+    return getpass.getpass("Passphrase: ") or None
+
+
+def _ask_new_passphrase(prompt: str) -> str | None:
+    import getpass
+
+    print(prompt, file=sys.stderr)
+    first = getpass.getpass("New passphrase: ")
+    if getpass.getpass("Again: ") != first:
+        raise UserError("the two passphrases differ; nothing was created")
+    return first or None
 
 
 def _services(store: Store, args: argparse.Namespace) -> Services:
@@ -815,6 +893,122 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+@_with_services
+def _cmd_attach(svc: Services, args: argparse.Namespace) -> int:
+    if args.kind not in ("identity", "correspondence", "extract"):
+        raise UserError(f"unknown kind {args.kind!r} (identity, correspondence or extract)")
+    d = svc.attach(args.reference, args.path, kind=args.kind, filename=args.name)
+    print(f"document {d.id} stored on {d.reference}: {d.filename} ({d.size} bytes, {d.kind})")
+    return 0
+
+
+@_with_services
+def _cmd_documents(svc: Services, args: argparse.Namespace) -> int:
+    docs = svc.documents(args.reference)
+    if args.json:
+        _print_json([d.to_json() for d in docs])
+        return 0
+    if not docs:
+        print(f"no documents on {args.reference.upper()}")
+    for d in docs:
+        if d.purged_at is not None:
+            state = f"purged {d.purged_at:%Y-%m-%d} ({d.purge_reason})"
+        elif d.purge_after is not None:
+            state = f"purged after {d.purge_after.isoformat()}"
+        else:
+            state = "kept with the case"
+        print(f"{d.id:>6}  {d.kind:<14} {d.size:>10}  {d.filename}  [{state}]")
+    return 0
+
+
+@_with_services
+def _cmd_document_export(svc: Services, args: argparse.Namespace) -> int:
+    d = svc.export_document(args.id, args.output.expanduser().absolute())
+    print(f"document {d.id} ({d.filename}) written to {args.output}, verified")
+    return 0
+
+
+@_with_services
+def _cmd_verify(svc: Services, args: argparse.Namespace) -> int:
+    result = svc.verify_identity(
+        args.reference,
+        methods=args.method,
+        decision=args.decision,
+        level=args.level,
+        data_points=args.data_point,
+        note=args.note,
+    )
+    print(f"{args.reference.upper()}: identity {args.decision}")
+    for line in result.consequences:
+        print(f"  {line}")
+    if result.purge_after is not None:
+        print(f"  Identity documents will be purged after {result.purge_after.isoformat()}.")
+    return 0
+
+
+@_with_services
+def _cmd_hold(svc: Services, args: argparse.Namespace) -> int:
+    svc.set_hold(args.reference, args.state == "on")
+    print(f"{args.reference.upper()}: legal hold {args.state}")
+    return 0
+
+
+@_with_services
+def _cmd_purge(svc: Services, args: argparse.Namespace) -> int:
+    plan = svc.purge_plan(args.today) if args.dry_run else svc.purge(args.today)
+    if args.json:
+        _print_json({
+            "dry_run": args.dry_run,
+            "documents": [{"id": i, "reference": r, "kind": k, "reason": why}
+                          for i, r, k, why in plan.documents],
+            "cases": list(plan.cases),
+            "held": list(plan.held),
+            "unreferenced_files": plan.orphans,
+        })  # fmt: skip
+        return 0
+    verb = "would purge" if args.dry_run else "purged"
+    for i, ref, kind, why in plan.documents:
+        print(f"{verb} document {i} ({kind}) of {ref}: {why}")
+    for ref in plan.cases:
+        print(f"{verb} the personal data of {ref} (closed, retention over)")
+    for ref in plan.held:
+        print(f"kept {ref}: legal hold")
+    if plan.orphans:
+        print(f"{verb} {plan.orphans} stored file(s) no document refers to")
+    if plan.empty:
+        print("nothing to purge")
+    return 0
+
+
+def _cmd_key_export(args: argparse.Namespace) -> int:
+    from conneqt_dpo.store.keys import export_recovery
+
+    store = _open(args)  # proves the key file opens this store
+    try:
+        target = args.output.expanduser().absolute()
+        export_recovery(store.key_file, target)
+    finally:
+        store.close()
+    print(
+        f"recovery file written to {target}. Keep it away from this computer (with your "
+        "backups); with your passphrase it opens the store if the key file is lost."
+    )
+    return 0
+
+
+def _cmd_key_import(args: argparse.Namespace) -> int:
+    from conneqt_dpo.store import paths
+    from conneqt_dpo.store.keys import import_recovery, key_file_for
+
+    p = paths.resolve()
+    target = key_file_for(p.store_file)
+    import_recovery(args.path.expanduser().absolute(), target)
+    store = _open(args)  # the store must open with it
+    store.close()
+    print(f"key file restored to {target}; the store opens with it")
+    return 0
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     from conneqt_dpo.store.backup import backup
 
@@ -825,7 +1019,8 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         store.close()
     print(
         f"backup written to {report.path}: {report.cases} cases, {report.events} audit "
-        "events, verified"
+        f"events, {report.documents} stored files, verified. Restoring it needs the store's "
+        "passphrase."
     )
     return 0
 
@@ -833,7 +1028,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def _cmd_restore(args: argparse.Namespace) -> int:
     from conneqt_dpo.store.backup import restore
 
-    report = restore(args.path, getattr(args, "database", None))
+    report = restore(args.path, getattr(args, "database", None), unlock=_unlock())
     print(f"restored {report.cases} cases and {report.events} audit events into {report.path}")
     return 0
 
@@ -881,6 +1076,14 @@ _COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("calendar", "clear"): _cmd_calendar_set,
     ("calendar", "show"): _cmd_calendar_show,
     ("audit", "verify"): _cmd_audit_verify,
+    ("attach", None): _cmd_attach,
+    ("documents", None): _cmd_documents,
+    ("document", "export"): _cmd_document_export,
+    ("verify", None): _cmd_verify,
+    ("hold", None): _cmd_hold,
+    ("purge", None): _cmd_purge,
+    ("key", "export"): _cmd_key_export,
+    ("key", "import"): _cmd_key_import,
     ("backup", None): _cmd_backup,
     ("restore", None): _cmd_restore,
 }

@@ -14,11 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import keyring
 import pytest
 from hypothesis import HealthCheck, settings
 
+from conneqt_dpo.store import keys
+from conneqt_dpo.store import store as store_mod
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.store import Store, open_store
+from tests.memory_keyring import MemoryKeyring
 
 # Property tests judge results, not speed: a loaded CI machine must not fail
 # them for being slow.
@@ -28,6 +32,10 @@ settings.register_profile(
 settings.load_profile("conneqt")
 
 NEW_YORK = ZoneInfo("America/New_York")
+PASSPHRASE = "correct horse battery staple"
+# Argon2id at RFC 9106's cost takes ~0.2 s per new store; the tests of the
+# key itself use the real parameters (tests/store/test_keys.py).
+FAST_KDF = keys.KdfParams(memory_kib=1024, iterations=1, lanes=1)
 # Tue 24 Nov 2026, 10:00 at the organisation (Fort Lauderdale).
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK)
 
@@ -58,7 +66,21 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # The headless unlock, as scripts use it; child processes get no keyring.
+    monkeypatch.setenv("CONNEQT_DPO_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.setattr(store_mod, "DEFAULT_KDF", FAST_KDF)
     return data
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty in-memory keyring in place of the OS one."""
+    before = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
 
 
 @pytest.fixture

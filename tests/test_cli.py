@@ -167,7 +167,7 @@ def test_restore_refuses_a_file_that_is_not_a_store(
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"PK\x03\x04 definitely a zip, not a store")
     code, _, err = run(capsys, "restore", str(junk))
-    assert code == 2 and "not a readable conneqt-dpo store" in err
+    assert code == 2 and "not a conneqt-dpo backup" in err
     assert junk.read_bytes().startswith(b"PK")
 
 

@@ -50,7 +50,8 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONNEQT_DPO_")}
-    env.update(CONNEQT_DPO_DATA_DIR=str(tmp_path / "data"), PYTHONNOUSERSITE="1")
+    env.update(CONNEQT_DPO_DATA_DIR=str(tmp_path / "data"), PYTHONNOUSERSITE="1",
+               CONNEQT_DPO_PASSPHRASE="a wheel-test passphrase")  # fmt: skip
     env.pop("PYTHONPATH", None)
 
     def cdpo(*args: str) -> str:

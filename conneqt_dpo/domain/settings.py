@@ -121,9 +121,48 @@ class Settings:
         default=6,
         metadata=_meta(
             "Keep closed cases (years)",
-            "Closed cases are kept this many years before purging them is offered.",
+            "Closed cases under a regime without its own period below are kept this many years, "
+            "then purged by `conneqt-dpo purge` (a legal hold keeps a case).",
             1,
             100,
+        ),
+    )
+    retention_months_ccpa: int = field(
+        default=24,
+        metadata=_meta(
+            "Keep closed CCPA cases (months)",
+            "The CCPA asks for records of requests and responses for at least 24 months "
+            "(11 CCR §7101(a)).",
+            24,
+            1200,
+        ),
+    )
+    retention_months_hipaa: int = field(
+        default=72,
+        metadata=_meta(
+            "Keep closed HIPAA cases (months)",
+            "HIPAA documentation is kept six years (45 CFR 164.530(j)(2)).",
+            72,
+            1200,
+        ),
+    )
+    identity_purge_days: int = field(
+        default=30,
+        metadata=_meta(
+            "Purge identity documents after (days)",
+            "Identity documents are purged this many days after the verification decision "
+            "(a tombstone stays); signed declarations are records and stay with the case.",
+            0,
+            3650,
+        ),
+    )
+    max_document_mb: int = field(
+        default=100,
+        metadata=_meta(
+            "Largest document (MB)",
+            "A file larger than this is refused when attached.",
+            1,
+            4096,
         ),
     )
     backup_folder: str | None = field(
@@ -156,6 +195,14 @@ class Settings:
         if regime == "eu-gdpr" and self.eu_member_state:
             return self.eu_member_state
         return regimes.get_regime(regime).default_calendar
+
+    def retention_months(self, regime: str) -> int:
+        """How long a closed case under ``regime`` is kept."""
+        if regime == "ccpa":
+            return self.retention_months_ccpa
+        if regime == "hipaa":
+            return self.retention_months_hipaa
+        return self.retention_years * 12
 
     def deadline_settings(self) -> DeadlineSettings:
         return DeadlineSettings(self.target_working_days, self.due_soon_days)

@@ -1,17 +1,22 @@
 """The append-only, hash-chained audit log.
 
-Each event stores the SHA-256 of the previous event's hash plus its own
-canonical content, so editing or deleting any row breaks the chain from
-there on. Cutting rows off the end is caught by the head anchor, kept twice:
-in the `audit_anchor` row (moved in the same transaction as each append) and
-in a file in the data folder (written after each commit, so it may lag the
-database but never lead it). Events carry ids, action names, field names and
-codes, never personal data values: purging a person never touches the chain.
+Each event stores an HMAC-SHA256, under the store's audit subkey, of the
+previous event's hash plus its own canonical content, so editing or deleting
+any row breaks the chain from there on, and someone with raw access to the
+database but not the key cannot recompute it. (Stores written before the
+key existed used plain SHA-256; converting one re-seals its chain with the
+key after checking it, see `reseal`.) Cutting rows off the end is caught by
+the head anchor, kept twice: in the `audit_anchor` row (moved in the same
+transaction as each append) and in a file in the data folder (written after
+each commit, so it may lag the database but never lead it). Events carry
+ids, action names, field names and codes, never personal data values:
+purging a person never touches the chain.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, RowMapping, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.store.models import AuditAnchor, AuditEvent
@@ -47,8 +52,23 @@ def canonical(
     ).encode()
 
 
-def chain_hash(prev_hash: str, content: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + content).hexdigest()
+def chain_hash(prev_hash: str, content: bytes, key: bytes | None) -> str:
+    """`key` None: the plain SHA-256 of a store from before the key."""
+    message = prev_hash.encode() + b"\n" + content
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+AUDIT_KEY = "audit_key"
+
+
+def session_key(session: Session) -> bytes:
+    """The audit subkey the store put on its write sessions (Store.write)."""
+    try:
+        return cast(bytes, session.info[AUDIT_KEY])
+    except KeyError:
+        raise RuntimeError("an audit event needs a session from Store.write()") from None
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,7 @@ def append_many(session: Session, entries: Sequence[Entry]) -> None:
         return
     # Core statements on the session's connection: the ORM unit of work
     # costs more than the hashing here.
+    key = session_key(session)
     con = session.connection()
     anchors = cast(Table, AuditAnchor.__table__)
     head = con.execute(
@@ -90,7 +111,7 @@ def append_many(session: Session, entries: Sequence[Entry]) -> None:
         detail_text = json.dumps(dict(e.detail or {}), sort_keys=True, separators=(",", ":"))
         content = canonical(seq, e.occurred_at, e.actor, e.action, e.entity, e.entity_id,
                             e.reference, fields_text, detail_text)  # fmt: skip
-        digest = chain_hash(prev, content)
+        digest = chain_hash(prev, content, key)
         rows.append({"seq": seq, "occurred_at": e.occurred_at, "actor": e.actor,
                      "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
                      "reference": e.reference, "fields": fields_text, "detail": detail_text,
@@ -157,20 +178,59 @@ _MISSING = Head("", -2, "")
 def verify(
     con: Connection,
     *,
+    key: bytes | None,
     store_id: str,
     anchor_file: Path | None,
     outside: Head | object | None = _MISSING,
 ) -> Verdict:
     """Walk the whole chain; stop at the first event that does not hold.
+    `key`: the audit subkey (None only for a store from before the key).
     `outside` is the anchor file as read before `con` began (read here when
     not given); `anchor_file` None means the store keeps none."""
     if outside is _MISSING:
         outside = read_anchor_file(anchor_file) if anchor_file is not None else None
-    return _verify(con, store_id, anchor_file, cast(Head | None, outside))
+    return _verify(con, key, store_id, anchor_file, cast(Head | None, outside))
+
+
+def _content(r: RowMapping) -> bytes:
+    return canonical(
+        cast(int, r["seq"]),
+        cast(str, r["occurred_at"]),
+        cast(str, r["actor"]),
+        cast(str, r["action"]),
+        cast(str, r["entity"]),
+        cast(int | None, r["entity_id"]),
+        cast(str | None, r["reference"]),
+        cast(str, r["fields"]),
+        cast(str, r["detail"]),
+    )
+
+
+def reseal(con: Connection, key: bytes) -> Head:
+    """Recompute every event's link with the key (a store converted from
+    before the key; its plain chain must have verified first). The caller
+    lifts the append-only triggers around this, in one transaction.
+    Returns the new head (store_id left empty)."""
+    events = cast(Table, AuditEvent.__table__)
+    rows = list(con.execute(select(events).order_by(events.c.seq)).mappings())
+    prev = GENESIS
+    for r in rows:
+        digest = chain_hash(prev, _content(r), key)
+        con.execute(update(events).where(events.c.seq == r["seq"])
+                    .values(prev_hash=prev, hash=digest))  # fmt: skip
+        prev = digest
+    anchors = cast(Table, AuditAnchor.__table__)
+    if rows:
+        con.execute(update(anchors).where(anchors.c.id == 1).values(seq=len(rows), hash=prev))
+    return Head("", len(rows), prev)
 
 
 def _verify(
-    con: Connection, store_id: str, anchor_file: Path | None, outside: Head | None
+    con: Connection,
+    key: bytes | None,
+    store_id: str,
+    anchor_file: Path | None,
+    outside: Head | None,
 ) -> Verdict:
     """Walk the whole chain; stop at the first event that does not hold."""
     prev = GENESIS
@@ -184,18 +244,7 @@ def _verify(
             return Verdict(False, count, f"event {expected_seq} is missing (next is {seq})")
         if r["prev_hash"] != prev:
             return Verdict(False, count, f"event {seq} does not link to event {seq - 1}")
-        content = canonical(
-            seq,
-            r["occurred_at"],
-            r["actor"],
-            r["action"],
-            r["entity"],
-            r["entity_id"],
-            r["reference"],
-            r["fields"],
-            r["detail"],
-        )
-        if chain_hash(prev, content) != r["hash"]:
+        if not hmac.compare_digest(chain_hash(prev, _content(r), key), r["hash"]):
             return Verdict(False, count, f"event {seq} was altered (its hash does not match)")
         prev = r["hash"]
         hashes[seq] = prev

@@ -94,6 +94,7 @@ def upgrade(
     sqlite_file: Path | None,
     backups_dir: Path | None,
     scripts: Path | None = None,
+    raw_key: str | None = None,
 ) -> MigrationReport:
     """`scripts` is another migrations folder (tests of older/newer stores)."""
     from alembic import command
@@ -109,7 +110,7 @@ def upgrade(
         backups_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         backup = backups_dir / f"store-{stamp}-before-{head}.db"
-        backup_sqlite(sqlite_file, backup)
+        backup_sqlite(sqlite_file, backup, raw_key)
     with engine.connect() as con:
         sqlite = con.dialect.name == "sqlite"
         if sqlite:

@@ -161,6 +161,10 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime())
     # A CCPA request to know: "categories" or "specific" pieces (11 CCR §7062).
     ccpa_detail: Mapped[str | None] = mapped_column(String(16))
+    # A legal hold blocks every purge of the case and its documents.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When a closed case's personal data was removed at the end of retention.
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
 
     group: Mapped[RequestGroup] = relationship(back_populates="cases")
     subject: Mapped[DataSubject] = relationship()
@@ -173,6 +177,7 @@ class Case(Base):
     tasks: Mapped[list[Task]] = relationship(order_by="Task.id")
     documents: Mapped[list[Document]] = relationship(order_by="Document.id")
     letters: Mapped[list[Letter]] = relationship(order_by="Letter.id")
+    verifications: Mapped[list[Verification]] = relationship(order_by="Verification.id")
 
 
 class ClockEventRow(Base):
@@ -214,7 +219,8 @@ class Task(Base):
 
 class Document(Base):
     """A file that came with or for a case. The content is stored encrypted
-    outside the database; this row describes it."""
+    in the evidence locker under `address` (a keyed hash of the content);
+    this row describes it. A purged document keeps its row as the tombstone."""
 
     __tablename__ = "documents"
 
@@ -224,9 +230,29 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(127))
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
     added_at: Mapped[dt.datetime] = mapped_column(DateTime())
     added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    purge_after: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    purge_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class Verification(Base):
+    """One identity decision on a case. Lists are JSON arrays of codes
+    (spec/workflow.md, "Identity verification")."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    methods: Mapped[str] = mapped_column(Text)
+    data_points: Mapped[str] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
 class Letter(Base):

@@ -190,9 +190,11 @@ def case_detail(
                 d.filename,
                 d.media_type,
                 d.size,
-                d.sha256,
+                d.address,
                 d.added_at,
                 logins.get(d.added_by, "?"),
+                d.purge_after,
+                d.purged_at,
             )
             for d in case.documents
         ),

@@ -10,7 +10,6 @@ is meant for a person, and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -35,13 +34,13 @@ from conneqt_dpo.domain.workflow import (
 )
 from conneqt_dpo.store import clock, queries
 from conneqt_dpo.store.admin_services import AdminServices
+from conneqt_dpo.store.document_services import DocumentServices
 from conneqt_dpo.store.draft_services import DraftServices
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.intake_services import IntakeServices, format_reference
 from conneqt_dpo.store.models import (
     Case,
     ClockEventRow,
-    Document,
     Note,
     Task,
     User,
@@ -51,7 +50,6 @@ from conneqt_dpo.store.service_base import (
     MAX_NOTE,
     check_reference,
     require,
-    safe_filename,
     user_view,
 )
 from conneqt_dpo.store.settings_services import SettingsServices
@@ -68,7 +66,12 @@ STOPS = ("responded", "withdrawn")
 
 
 class Services(
-    IntakeServices, SettingsServices, AdminServices, ReminderServices, DraftServices
+    IntakeServices,
+    SettingsServices,
+    AdminServices,
+    ReminderServices,
+    DraftServices,
+    DocumentServices,
 ):
     """The store's use cases, acting as one user."""
 
@@ -329,53 +332,6 @@ class Services(
                 detail={"note": note.id},
             )
             return CasesChanged((case.reference,))
-
-    def attach_document(
-        self,
-        reference: str,
-        *,
-        filename: str,
-        media_type: str,
-        size: int,
-        sha256: str,
-        kind: str = "attachment",
-    ) -> int:
-        """Record a document on a case (the encrypted content is kept by the
-        document store); returns the document id."""
-        name = safe_filename(filename)
-        if size < 0:
-            raise DomainError("a document cannot have a negative size")
-        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
-            raise DomainError("the document checksum must be a SHA-256 hex digest")
-        media = clean_text(media_type, "the media type", max_len=127)
-        k = clean_login(kind)
-        with self.store.write() as s:
-            me = self._actor(s)
-            require(me, Role.DPO, Role.SUPPORT, doing="attach documents")
-            case = self._case_for_update(s, reference)
-            doc = Document(
-                case_id=case.id,
-                kind=k,
-                filename=name,
-                media_type=media,
-                size=size,
-                sha256=sha256,
-                added_at=self._stamp(),
-                added_by=me.id,
-            )
-            s.add(doc)
-            s.flush()
-            self._audit(
-                s,
-                me.login,
-                "case.document-attached",
-                "case",
-                case.id,
-                case.reference,
-                fields=["document"],
-                detail={"document": doc.id, "kind": k},
-            )
-            return doc.id
 
     # -- reading ----------------------------------------------------------
 

@@ -1,4 +1,11 @@
-"""Opening the case store: find it, check it, migrate it, hand out sessions."""
+"""Opening the case store: find it, unlock it, check it, migrate it, hand
+out sessions.
+
+A local store is an SQLCipher file keyed with a subkey of the store's master
+key (store/keys.py: keyring first, then the passphrase). A plain store from
+before encryption is converted on first open: backed up, copied encrypted,
+its audit chain checked and re-sealed with the audit subkey, verified, and
+only then put in place (and the plain backup removed)."""
 
 from __future__ import annotations
 
@@ -8,18 +15,22 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from conneqt_dpo.store import audit, migrate, paths
 from conneqt_dpo.store import engine as engine_mod
+from conneqt_dpo.store import keys as keys_mod
+from conneqt_dpo.store.crypto import Subkeys
 from conneqt_dpo.store.errors import StoreError, StoreUnavailable
+from conneqt_dpo.store.locker import Locker
 from conneqt_dpo.store.models import StoreMeta
 
 Clock = Callable[[], dt.datetime]
@@ -33,6 +44,26 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# RFC 9106's second recommended Argon2id option (keys_mod.KdfParams()); tests
+# lower it for speed, nothing else does.
+DEFAULT_KDF = keys_mod.KdfParams()
+LOCKER_DIR = "locker"
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """How to get the store's key: the OS keyring (through `secrets`), the
+    CONNEQT_DPO_PASSPHRASE environment variable, or by asking. `ask` is for
+    the passphrase of an existing key, `ask_new` for a new one (a new store,
+    or a plain store being encrypted); None: do not ask (headless)."""
+
+    secrets: keys_mod.Secrets | None = None
+    ask: Callable[[str], str | None] | None = None
+    ask_new: Callable[[str], str | None] | None = None
+    kdf: keys_mod.KdfParams | None = None
+    env: Mapping[str, str] | None = None
+
+
 @dataclass
 class Store:
     url: str
@@ -40,6 +71,10 @@ class Store:
     engine: Engine
     store_id: str
     migration: migrate.MigrationReport
+    keys: Subkeys = field(repr=False)
+    key_file: Path
+    # A plain store this open encrypted (its audit chain was re-sealed).
+    encrypted_now: bool = False
     # The audit head this process committed last but has not yet written to
     # the anchor file, and when it last wrote it (see _advance_anchor_file).
     _pending_head: tuple[int, str] | None = field(default=None, repr=False)
@@ -56,11 +91,17 @@ class Store:
         f = self.sqlite_file
         return paths.anchor_for(f) if f is not None else None
 
+    @cached_property
+    def locker(self) -> Locker:
+        """The evidence locker: encrypted files beside the store."""
+        return Locker(self.paths.data_dir / LOCKER_DIR, self.keys)
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: commit on success, roll back on any error, then
         move the outside anchor of the audit chain forward."""
         with Session(self.engine, expire_on_commit=False) as session:
+            session.info[audit.AUDIT_KEY] = self.keys.audit
             try:
                 with session.begin():
                     yield session
@@ -127,6 +168,7 @@ class Store:
         with self.engine.execution_options(conneqt_readonly=True).connect() as con:
             return audit.verify(
                 con,
+                key=self.keys.audit,
                 store_id=self.store_id,
                 anchor_file=self.anchor_file,
                 outside=outside,
@@ -158,23 +200,59 @@ def open_store(
     *,
     clock: Clock = system_clock,
     migrations: Path | None = None,
+    unlock: Unlock | None = None,
 ) -> Store:
-    """Open (creating or upgrading as needed) the store. Raises
-    StoreUnavailable, leaving everything untouched, when it cannot."""
+    """Open (creating, encrypting or upgrading as needed) the store. Raises
+    StoreUnavailable (KeyLocked, WrongPassphrase, ... for the key), leaving
+    everything untouched, when it cannot."""
     p = paths.resolve(data_dir)
     paths.ensure_data_dir(p)
+    unlock = unlock or Unlock()
     resolved = resolve_url(url, p)
     sqlite_file = engine_mod.sqlite_path(resolved) if engine_mod.is_sqlite(resolved) else None
-    if sqlite_file is not None:
+    key_file = keys_mod.key_file_for(sqlite_file or p.data_dir / paths.STORE_FILE)
+    server = None
+    if sqlite_file is None:
+        # A database server: its URL is checked before any key is asked for.
+        # Its rows are protected by the server; the key still seals the audit
+        # chain and encrypts the locker.
+        server = engine_mod.make_engine(resolved)
+        kind: engine_mod.FileKind = "encrypted" if key_file.exists() else "missing"
+    else:
+        kind = engine_mod.file_kind(sqlite_file)
+    if sqlite_file is not None and kind == "missing":
+        engine_mod.precheck_sqlite_file(sqlite_file)  # a stray WAL of a store that is gone
+        if not os.access(sqlite_file.parent, os.W_OK):
+            raise StoreUnavailable(f"cannot create the store in {sqlite_file.parent}")
+    if sqlite_file is not None and kind == "plain":
+        # Refuse a newer or foreign plain file before asking for anything.
         has_tables, revision = engine_mod.precheck_sqlite_file(sqlite_file)
         migrate.check_revision(has_tables, revision, migrations)
-        if not sqlite_file.exists() and not os.access(sqlite_file.parent, os.W_OK):
-            raise StoreUnavailable(f"cannot create the store in {sqlite_file.parent}")
-    eng = engine_mod.make_engine(resolved)
+        if not has_tables:  # an empty file: nothing to convert
+            sqlite_file.unlink()
+            kind = "missing"
+    if kind == "encrypted" and sqlite_file is not None and not key_file.exists():
+        raise StoreUnavailable(
+            f"{sqlite_file} is not a plain database and its key file {key_file.name} is "
+            "missing: if it is an encrypted store, put back the recovery file from "
+            "`conneqt-dpo key export` (`conneqt-dpo key import FILE`); the store was left "
+            "untouched"
+        )
+    master = _master_key(key_file, unlock, new_store=kind != "encrypted")
+    subkeys = Subkeys.from_master(master)
+    raw_key = subkeys.store_pragma_key() if sqlite_file is not None else None
+    encrypted_now = False
+    if sqlite_file is not None and kind == "plain":
+        encrypted_now = _encrypt_plain_store(sqlite_file, subkeys, p, clock)
+    if sqlite_file is not None:
+        has_tables, revision = engine_mod.precheck_sqlite_file(sqlite_file, raw_key)
+        migrate.check_revision(has_tables, revision, migrations)
+    eng = server or engine_mod.make_engine(resolved, raw_key)
     try:
         report = migrate.upgrade(
-            eng, sqlite_file=sqlite_file, backups_dir=p.backups_dir, scripts=migrations
-        )
+            eng, sqlite_file=sqlite_file, backups_dir=p.backups_dir, scripts=migrations,
+            raw_key=raw_key,
+        )  # fmt: skip
         store_id = _store_id(eng, clock)
     except DBAPIError as e:
         eng.dispose()
@@ -190,7 +268,133 @@ def open_store(
     if sqlite_file is not None and os.name == "posix":
         with contextlib.suppress(OSError):  # a store someone else owns stays as it is
             os.chmod(sqlite_file, 0o600)
-    return Store(resolved, p, eng, store_id, report)
+    store = Store(resolved, p, eng, store_id, report, subkeys, key_file, encrypted_now)
+    store.locker.sweep_temp()
+    return store
+
+
+def _master_key(key_file: Path, unlock: Unlock, *, new_store: bool) -> bytes:
+    secrets = unlock.secrets or keys_mod.Secrets()
+    env = os.environ if unlock.env is None else unlock.env
+    if key_file.exists() or not new_store:
+        return keys_mod.unlock(key_file, secrets, unlock.ask, env=env)
+    passphrase = env.get(keys_mod.PASSPHRASE_ENV) or None
+    if passphrase is None and unlock.ask_new is not None:
+        passphrase = unlock.ask_new(
+            "Choose a passphrase for the store. It unlocks the store where no keyring holds "
+            "its key, and recovers it if the keyring entry is lost: keep it safe."
+        )
+    if not passphrase:
+        raise keys_mod.KeyLocked(
+            "a new (or newly encrypted) store needs a passphrase: set "
+            f"{keys_mod.PASSPHRASE_ENV} or start the app to choose one"
+        )
+    keys_mod.check_new_passphrase(passphrase)
+    return keys_mod.create(key_file, secrets, passphrase, unlock.kdf or DEFAULT_KDF)
+
+
+def _encrypt_plain_store(plain: Path, subkeys: Subkeys, p: paths.Paths, clock: Clock) -> bool:
+    """Convert a plain store in place: back it up, check its audit chain,
+    write an encrypted copy, re-seal the chain with the audit subkey, verify
+    the copy, put it in place, then remove the plain backup. Any failure
+    before the swap leaves the plain store exactly as it was."""
+    raw_key = subkeys.store_pragma_key()
+    p.backups_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = clock().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    backup = p.backups_dir / f"store-{stamp}-before-encryption.db"
+    target = plain.with_name(plain.name + ".encrypting")
+    target.unlink(missing_ok=True)  # left by a conversion that was killed
+    anchor = paths.anchor_for(plain)
+    engine_mod.backup_sqlite(plain, backup)
+    try:
+        counts = _table_counts(plain, None)
+        with engine_mod.readonly_engine(plain).connect() as con:
+            store_id = con.execute(select(StoreMeta.store_id)).scalar() or ""
+            verdict = audit.verify(con, key=None, store_id=store_id, anchor_file=anchor)
+        if not verdict.ok:
+            raise StoreUnavailable(
+                f"the store's audit chain does not verify ({verdict.message}); it was not "
+                "encrypted and was left untouched"
+            )
+        engine_mod.encrypt_plain_file(plain, target, raw_key)
+        head = _reseal(target, raw_key, subkeys.audit)
+        if engine_mod.integrity_check(target, raw_key) != "ok" or (
+            _table_counts(target, raw_key) != counts
+        ):
+            raise StoreUnavailable("the encrypted copy of the store did not verify; "
+                                   "the plain store was left untouched")  # fmt: skip
+        os.replace(target, plain)
+        for suffix in ("-wal", "-shm"):
+            plain.with_name(plain.name + suffix).unlink(missing_ok=True)
+        if head is not None and store_id:  # a store older than its id has no anchor file
+            audit.write_anchor_file(anchor, audit.Head(store_id, head.seq, head.hash))
+        _fsync_dir(plain.parent)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        backup.unlink(missing_ok=True)  # the plain store itself is untouched
+        raise
+    backup.unlink()
+    # Older backups (from upgrades) are plain copies of the same data.
+    for old in sorted(p.backups_dir.glob("*.db")):
+        if engine_mod.file_kind(old) == "plain":
+            _encrypt_backup(old, raw_key, subkeys.audit)
+    return True
+
+
+def _encrypt_backup(old: Path, raw_key: str, audit_key: bytes) -> None:
+    tmp = old.with_name(old.name + ".encrypting")
+    tmp.unlink(missing_ok=True)
+    try:
+        engine_mod.encrypt_plain_file(old, tmp, raw_key)
+        _reseal(tmp, raw_key, audit_key)
+        if engine_mod.integrity_check(tmp, raw_key) != "ok":
+            raise StoreUnavailable(f"the encrypted copy of {old} did not verify")
+        os.replace(tmp, old)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _reseal(path: Path, raw_key: str, audit_key: bytes) -> audit.Head | None:
+    """Re-seal the (already verified) chain of an encrypted copy with the
+    audit subkey, lifting the append-only triggers for this one transaction."""
+    eng = engine_mod.make_engine(engine_mod.sqlite_url(path), raw_key)
+    try:
+        with eng.begin() as con:
+            if not con.execute(text(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='audit_events'"
+            )).first():  # fmt: skip
+                return None
+            triggers = con.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type='trigger' "
+                "AND tbl_name IN ('audit_events', 'audit_anchor')"
+            )).all()  # fmt: skip
+            for name, _sql in triggers:
+                con.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            head = audit.reseal(con, audit_key)
+            for _name, sql in triggers:
+                con.exec_driver_sql(str(sql))
+            return head
+    finally:
+        eng.dispose()
+
+
+def _table_counts(path: Path, raw_key: str | None) -> dict[str, int]:
+    with engine_mod.connection(path, raw_key, readonly=True) as con:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'case_search%'"
+        )]  # fmt: skip
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _store_id(eng: Engine, clock: Clock) -> str:

@@ -148,9 +148,11 @@ class DocumentView:
     filename: str
     media_type: str
     size: int
-    sha256: str
+    address: str
     added_at: dt.datetime
     added_by: str
+    purge_after: dt.date | None = None
+    purged_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,9 @@ class CaseDetail:
                         "filename": doc.filename,
                         "media_type": doc.media_type,
                         "size": doc.size,
-                        "sha256": doc.sha256,
+                        "address": doc.address,
+                        "purge_after": doc.purge_after.isoformat() if doc.purge_after else None,
+                        "purged": doc.purged_at is not None,
                     }
                     for doc in self.documents
                 ],

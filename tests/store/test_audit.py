@@ -3,27 +3,34 @@ anchored outside the audit table, and tampering found and named."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+import hashlib
 
 import pytest
+import sqlcipher3
 
+from conneqt_dpo.store import audit
+from conneqt_dpo.store import engine as engine_mod
 from conneqt_dpo.store.services import Services
 from tests.conftest import FrozenClock
 from tests.factories import request
 
 
-def _logged(svc: Services, n: int = 3) -> Path:
+def _logged(svc: Services, n: int = 3) -> Services:
     for _ in range(n):
         (ref,) = svc.log_request(request())
         svc.act(ref, "start")
+    return svc
+
+
+def _connect(svc: Services) -> sqlcipher3.Connection:
+    """The store file opened with its key, as someone holding the key could."""
     f = svc.store.sqlite_file
     assert f is not None
-    return f
+    return engine_mod.connect(f, svc.store.keys.store_pragma_key(), isolation_level=None)
 
 
-def _raw(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path, isolation_level=None)
+def _raw(svc: Services) -> sqlcipher3.Connection:
+    con = _connect(svc)
     for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
         con.execute(f'DROP TRIGGER "{name}"')
     return con
@@ -38,21 +45,19 @@ def test_a_clean_chain_verifies(svc: Services) -> None:
 
 
 def test_the_database_refuses_update_and_delete(svc: Services) -> None:
-    f = _logged(svc)
-    con = sqlite3.connect(f)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    con = _connect(_logged(svc))
+    with pytest.raises(sqlcipher3.DatabaseError, match="append-only"):
         con.execute("UPDATE audit_events SET actor='someone' WHERE seq=1")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(sqlcipher3.DatabaseError, match="append-only"):
         con.execute("DELETE FROM audit_events WHERE seq=1")
-    with pytest.raises(sqlite3.DatabaseError, match="cannot be deleted"):
+    with pytest.raises(sqlcipher3.DatabaseError, match="cannot be deleted"):
         con.execute("DELETE FROM audit_anchor")
     con.close()
 
 
 @pytest.mark.parametrize("column", ["actor", "action", "fields", "detail", "occurred_at"])
 def test_an_edited_event_is_named(svc: Services, column: str) -> None:
-    f = _logged(svc)
-    con = _raw(f)
+    con = _raw(_logged(svc))
     con.execute(f"UPDATE audit_events SET {column} = {column} || 'x' WHERE seq = 5")
     con.close()
     v = svc.store.verify_audit()
@@ -110,3 +115,38 @@ def test_a_refused_change_leaves_no_audit_event(svc: Services) -> None:
     with pytest.raises(ValueError):
         svc.log_request(request(email="nope"))
     assert svc.store.verify_audit().events == before
+
+
+def test_a_chain_recomputed_without_the_key_is_caught(svc: Services) -> None:
+    """Someone with raw database access edits an event and recomputes every
+    link and both anchors with plain SHA-256: the keyed chain still fails."""
+    con = _raw(_logged(svc))
+    con.execute("UPDATE audit_events SET actor = 'someone' WHERE seq = 2")
+    rows = con.execute(
+        "SELECT seq, occurred_at, actor, action, entity, entity_id, reference, fields, detail "
+        "FROM audit_events ORDER BY seq"
+    ).fetchall()
+    prev = audit.GENESIS
+    for r in rows:
+        digest = hashlib.sha256(prev.encode() + b"\n" + audit.canonical(*r)).hexdigest()
+        con.execute("UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?",
+                    (prev, digest, r[0]))  # fmt: skip
+        prev = digest
+    con.execute("UPDATE audit_anchor SET hash = ?", (prev,))
+    con.close()
+    store_id = svc.store.store_id
+    audit.write_anchor_file(svc.store.paths.audit_anchor, audit.Head(store_id, len(rows), prev))
+    v = svc.store.verify_audit()
+    assert not v.ok and "event 1 was altered" in v.message
+
+
+def test_the_chain_is_keyed(svc: Services) -> None:
+    con = _connect(_logged(svc, 1))
+    row = con.execute(
+        "SELECT seq, occurred_at, actor, action, entity, entity_id, reference, fields, detail, "
+        "hash FROM audit_events WHERE seq = 1"
+    ).fetchone()
+    con.close()
+    content = audit.canonical(*row[:9])
+    assert row[9] == audit.chain_hash(audit.GENESIS, content, svc.store.keys.audit)
+    assert row[9] != audit.chain_hash(audit.GENESIS, content, None)

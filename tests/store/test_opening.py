@@ -14,6 +14,7 @@ import pytest
 
 from conneqt_dpo._bundled import migrations_dir
 from conneqt_dpo.domain.settings import Settings
+from conneqt_dpo.store import engine as engine_mod
 from conneqt_dpo.store.errors import StoreUnavailable
 from conneqt_dpo.store.migrate import head_revision
 from conneqt_dpo.store.services import Services
@@ -90,7 +91,7 @@ def test_an_older_store_is_backed_up_then_upgraded(
         assert upgraded.migration.after == "20991231_0099"
         backup = upgraded.migration.backup
         assert backup is not None and backup.parent == data_dir / "backups"
-        con = sqlite3.connect(backup)
+        con = engine_mod.connect(backup, upgraded.keys.store_pragma_key())
         assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (
             head_revision(),
         )
@@ -105,10 +106,10 @@ def test_an_older_store_is_backed_up_then_upgraded(
 def test_a_store_from_a_newer_version_is_refused_untouched(
     data_dir: Path, clock: FrozenClock, newer_migrations: Path
 ) -> None:
-    open_store(data_dir=data_dir, clock=clock, migrations=newer_migrations).close()
+    newer = open_store(data_dir=data_dir, clock=clock, migrations=newer_migrations)
+    newer.close()
     f = data_dir / "store.db"
-    before = _digest(f)
-    con = sqlite3.connect(f)  # as a newer version might leave it: not in WAL mode
+    con = engine_mod.connect(f, newer.keys.store_pragma_key())  # as a newer version leaves it
     con.execute("PRAGMA journal_mode=DELETE")
     con.close()
     before = _digest(f)

@@ -263,20 +263,14 @@ def test_assign_note_and_document(svc: Services) -> None:
         svc.assign(ref, "nobody")
     svc.add_note(ref, "Called back, <b>no</b> answer")
     assert svc.get_case(ref).notes[-1].text == "Called back, <b>no</b> answer"
-    doc = svc.attach_document(
-        ref,
-        filename="../../etc/passport.pdf",
-        media_type="application/pdf",
-        size=1234,
-        sha256="a" * 64,
-    )
+    scan = svc.store.paths.data_dir.parent / "passport.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    doc = svc.attach(ref, scan, kind="identity", filename="../../etc/passport.pdf")
     (d,) = svc.get_case(ref).documents
-    assert (d.id, d.filename) == (doc, "passport.pdf")
-    for bad in (".hidden", "..", "a\x07b.pdf"):
+    assert (d.id, d.filename, d.media_type) == (doc.id, "passport.pdf", "application/pdf")
+    for bad in ("..", "\x07"):
         with pytest.raises(DomainError):
-            svc.attach_document(ref, filename=bad, media_type="x/y", size=1, sha256="a" * 64)
-    with pytest.raises(DomainError, match="SHA-256"):
-        svc.attach_document(ref, filename="x.pdf", media_type="x/y", size=1, sha256="nope")
+            svc.attach(ref, scan, kind="identity", filename=bad)
 
 
 def test_unknown_references_and_users(svc: Services) -> None:
