@@ -16,6 +16,7 @@ import importlib.metadata
 import io
 import logging
 import platform
+import queue
 import sys
 import threading
 import traceback
@@ -25,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QObject, Qt, QThread, Signal, qVersion
+from PySide6.QtCore import QObject, Qt, Signal, qVersion
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -119,8 +120,11 @@ class CrashDialog(QDialog):
 class CrashHandler(QObject):
     """Installs itself as sys.excepthook and threading.excepthook."""
 
-    # From any thread; Qt queues it to the thread this object lives in (the GUI's).
-    _raised = Signal(object)
+    # From any thread, with no argument: the error itself waits in a plain
+    # thread-safe queue, and Qt queues only the wake-up to the thread this
+    # object lives in (the GUI's). A traceback is not sent through the signal:
+    # its frames belong to the dying thread.
+    _raised = Signal()
 
     def __init__(self, log_file: Path | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -138,7 +142,14 @@ class CrashHandler(QObject):
         self.dialog: CrashDialog | None = None
         self.messages: list[QMessageBox] = []  # open ones, kept alive until closed
         self._previous: tuple[Any, Any] | None = None
-        self._raised.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self._pending: queue.SimpleQueue[ExcInfo] = queue.SimpleQueue()
+        # The thread this object lives in (it is never moved), by Python's id.
+        # Not self.thread(): PySide6 makes the QThread it returns a child of
+        # self, and a handler collected in a reference cycle can then hand
+        # Python the GUI thread's QThread to delete (every later event loop
+        # crashes).
+        self._home = threading.get_ident()
+        self._raised.connect(self._drain, Qt.ConnectionType.QueuedConnection)
 
     def install(self) -> None:
         self._previous = (sys.excepthook, threading.excepthook)
@@ -183,16 +194,25 @@ class CrashHandler(QObject):
                 self.log.error("unexpected error%s", where, exc_info=exc)
         except Exception:  # the log must never hide the error itself
             traceback.print_exception(*exc)
-        if QThread.currentThread() is self.thread():
+        if threading.get_ident() == self._home:
             self._show(exc)
         else:
-            self._raised.emit(exc)
+            self._pending.put(exc)
+            self._raised.emit()
 
     def report(self, error: BaseException) -> None:
         """For an error caught on its way (a failed background job)."""
         self.handle((type(error), error, error.__traceback__))
 
     # -- showing --------------------------------------------------------------
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                exc = self._pending.get_nowait()
+            except queue.Empty:
+                return
+            self._show(exc)
 
     def _show(self, exc: ExcInfo) -> None:
         try:

@@ -4,6 +4,7 @@ plain message. Nothing blocks: the test goes on while the boxes are open."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
@@ -11,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QEvent, Qt, QThread
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -182,3 +184,22 @@ def test_ctrl_c_is_not_a_crash(handler: CrashHandler, capsys: pytest.CaptureFixt
     handler.excepthook(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert handler.dialog is None and handler.messages == []
     assert "KeyboardInterrupt" in capsys.readouterr().err
+
+
+def test_a_dropped_handler_leaves_the_gui_thread_alone(qtbot: QtBot) -> None:
+    # PySide6 makes the QThread that QObject.thread() returns a child of the
+    # object: gone with the handler, invalidated here, or deleted when the
+    # collector clears it first, and then every event loop crashes.
+    gui_thread = QThread.currentThread()
+    h = CrashHandler(None)
+    h.handle((DomainError, DomainError("on the GUI thread"), None))
+    worker = threading.Thread(target=h.report, args=(DomainError("on a worker"),))
+    worker.start()
+    worker.join()
+    (box,) = h.messages  # the worker's waits for an event loop that never runs
+    box.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the closed box
+    del h, box
+    gc.collect()
+    assert shiboken6.isValid(gui_thread)
+    assert QThread.currentThread() is gui_thread
