@@ -40,6 +40,7 @@ from conneqt_dpo.store.models import (
     Document,
     DraftRow,
     Note,
+    Task,
     User,
     Verification,
 )
@@ -442,7 +443,8 @@ class DocumentServices(ServiceBase):
                 .where(Case.state == State.CLOSED.value, Case.purged_at.is_(None))
                 .order_by(Case.id)
             ).scalars():
-                closed_on = c.updated_at.date()
+                # Kept from the response (or withdrawal) that ended it.
+                closed_on = c.stopped_on or c.updated_at.date()
                 if add_months(closed_on, settings.retention_months(c.regime)) > today:
                     continue
                 if c.legal_hold:
@@ -493,6 +495,8 @@ class DocumentServices(ServiceBase):
             d.filename = PURGED_TEXT
         for n in s.execute(select(Note).where(Note.case_id == case.id)).scalars():
             n.text = PURGED_TEXT
+        for t in s.execute(select(Task).where(Task.case_id == case.id)).scalars():
+            t.note = None
         for v in s.execute(select(Verification).where(Verification.case_id == case.id)).scalars():
             v.note = None
             v.data_points = "[]"

@@ -265,6 +265,12 @@ class Letter(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime())
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    # Migration 0008: the template (file and version) that produced it, and
+    # when, how and by whom it was sent.
+    template: Mapped[str | None] = mapped_column(String(200))
+    sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    sent_method: Mapped[str | None] = mapped_column(String(16))
+    sent_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class Note(Base):

@@ -34,10 +34,10 @@ from conneqt_dpo.domain.workflow import (
 )
 from conneqt_dpo.store import clock, queries
 from conneqt_dpo.store.admin_services import AdminServices
-from conneqt_dpo.store.document_services import DocumentServices
 from conneqt_dpo.store.draft_services import DraftServices
 from conneqt_dpo.store.errors import NotFound, StoreError
 from conneqt_dpo.store.intake_services import IntakeServices, format_reference
+from conneqt_dpo.store.letter_services import LetterServices
 from conneqt_dpo.store.models import (
     Case,
     ClockEventRow,
@@ -71,7 +71,7 @@ class Services(
     AdminServices,
     ReminderServices,
     DraftServices,
-    DocumentServices,
+    LetterServices,
 ):
     """The store's use cases, acting as one user."""
 
