@@ -1,18 +1,31 @@
-"""Store benchmark: the services against plain sqlite3 on the same work.
+"""Store benchmark: the services against plain driver calls on the same work,
+on the encrypted (SQLCipher) store.
 
     .venv/bin/python bench/bench_store.py [--log N] [--list M] [--reps R]
 
 1. Logging: N requests (one right each) through `Services.log_request` into
-   a fresh store, then the same rows written with plain `sqlite3` (one
-   transaction per request, same pragmas (WAL, synchronous=FULL), same real
-   schema, same SQL statements in the same order) into a second fresh
-   store. The two stores must end up with the same rows and the same
-   audit chain head; the ratio services/raw is printed (aim: within 3x).
+   a store opened by `open_store` (SQLCipher, keyed with the store subkey),
+   and the same rows written with plain `sqlcipher3` calls (one transaction
+   per request, same raw key, same pragmas (WAL, synchronous=FULL), same
+   real schema, same SQL statements in the same order, the audit chain
+   HMAC-sealed with the same audit subkey) into a copy of the same freshly
+   initialised store. The same plain loop also writes a decrypted copy of
+   that store through the same driver (no key): the cost of encryption
+   itself. The three writers take turns, a tenth of the requests at a time.
+   All three stores must end up with the same rows and the same audit chain
+   head; the ratios services/raw (aim: within 3x) and sqlcipher/plain are
+   printed.
 2. Listing: a store of M cases, bulk-filled with SQLAlchemy Core into the
    tables the real migrations create; first pages (limit 500) and counts
-   through the services against the SELECT the services generate, run in
-   plain sqlite3 (aim: within 2x), plus the time to open the store.
+   through the services against the SELECT the services generate, run as
+   plain `sqlcipher3` calls on the same keyed file (aim: within 2x), plus
+   the time to open the store.
 3. A table, the machine, and a JSON copy in bench/results/.
+
+The stores' master keys are wrapped with a cheap Argon2id cost (BENCH_KDF)
+and no OS keyring is used (the null backend): deriving the key happens once
+per `open_store` and is not what is measured; its cost at the default
+parameters is measured once and printed beside the results.
 
 Numbers only: nothing here asserts a timing. Every store lives in a
 temporary folder (removed at the end unless --keep); the clock is frozen
@@ -33,23 +46,29 @@ import platform
 import pstats
 import random
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import keyring
+import keyring.backends.null
 import sqlalchemy
+import sqlcipher3
 from sqlalchemy import insert
 
 from conneqt_dpo.domain import calendars, deadlines, regimes
+from conneqt_dpo.domain.intake import email_key, name_key, phone_key, suppression_reason
+from conneqt_dpo.domain.settings import Settings
 from conneqt_dpo.domain.workflow import OPEN_STATES, Channel, State
-from conneqt_dpo.store import audit, clock
+from conneqt_dpo.store import audit, clock, keys, settings_rows
+from conneqt_dpo.store import engine as engine_mod
+from conneqt_dpo.store.crypto import new_master_key
 from conneqt_dpo.store.engine import BUSY_TIMEOUT_MS, sqlite_url
 from conneqt_dpo.store.models import (
     Case,
@@ -59,7 +78,7 @@ from conneqt_dpo.store.models import (
     User,
 )
 from conneqt_dpo.store.services import Services, format_reference
-from conneqt_dpo.store.store import Store, open_store
+from conneqt_dpo.store.store import DEFAULT_KDF, Store, Unlock, open_store
 from conneqt_dpo.store.views import CaseQuery, CaseRow, NewRequest
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -70,6 +89,13 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 LOG_AIM = 3.0
 LIST_AIM = 2.0
 PAGE = 500
+
+# Not a secret: it wraps the keys of throw-away stores of fake data.
+BENCH_PASSPHRASE = "bench passphrase for fake stores"
+# A cheap Argon2id cost (the tests' FAST_KDF): each open_store derives the
+# key once, which is not what this bench measures; kdf_cost() times the
+# default cost separately.
+BENCH_KDF = keys.KdfParams(memory_kib=1024, iterations=1, lanes=1)
 
 REGIMES = ("uk-gdpr", "eu-gdpr", "ccpa", "hipaa")
 REGIME_WEIGHTS = (35, 30, 25, 10)
@@ -101,23 +127,82 @@ def _iso_d(d: dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def _raw_connect(path: Path) -> sqlite3.Connection:
-    """A plain connection set up like the store's engine (engine.py)."""
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    con.execute("PRAGMA foreign_keys=ON")
-    con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=FULL")  # as engine.py (was NORMAL before)
-    return con
+def bench_unlock() -> Unlock:
+    """How every bench store is unlocked: the bench passphrase (for a new
+    store and an existing one alike), never the caller's environment, and
+    the null keyring so that the OS keyring is never read or written."""
+    keyring.set_keyring(keyring.backends.null.Keyring())  # type: ignore[no-untyped-call]
+    return Unlock(
+        ask=lambda _prompt: BENCH_PASSPHRASE,
+        ask_new=lambda _prompt: BENCH_PASSPHRASE,
+        kdf=BENCH_KDF,
+        env={},
+    )
 
 
 def _new_store(data_dir: Path) -> Store:
-    # The URL is given so that no CONNEQT_DPO_* variable of the caller leaks in.
-    return open_store(sqlite_url(data_dir / "store.db"), data_dir, clock=lambda: NOW)
+    """Open (creating it the first time) the store in data_dir. The URL is
+    given so that no CONNEQT_DPO_* variable of the caller leaks in."""
+    return open_store(
+        sqlite_url(data_dir / "store.db"), data_dir, clock=lambda: NOW, unlock=bench_unlock()
+    )
 
 
 def _services(store: Store) -> Services:
     return Services(store, clock=lambda: NOW)
+
+
+def _raw_connect(path: Path, raw_key: str | None) -> sqlcipher3.Connection:
+    """A plain driver connection set up like the store's engine: the raw key
+    first (engine.connect; None for a plain file), then the pragmas of
+    engine.make_engine, autocommit so that BEGIN IMMEDIATE starts each
+    transaction as the engine's begin event does."""
+    con = engine_mod.connect(path, raw_key, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    return con
+
+
+def decrypted_copy(source: Path, raw_key: str, target: Path) -> None:
+    """A plain (unencrypted) copy of an SQLCipher store, schema, triggers,
+    rows and user_version alike (SQLCipher's sqlcipher_export into a
+    database attached with an empty key): the baseline for what the
+    encryption itself costs."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with engine_mod.connection(source, raw_key) as con:
+        con.isolation_level = None
+        literal = str(target).replace("'", "''")
+        con.execute(f"ATTACH DATABASE '{literal}' AS plain KEY ''")
+        try:
+            con.execute("SELECT sqlcipher_export('plain')")
+            version = int(con.execute("PRAGMA user_version").fetchone()[0])
+            con.execute(f"PRAGMA plain.user_version = {version}")
+        finally:
+            con.execute("DETACH DATABASE plain")
+    if engine_mod.file_kind(target) != "plain":
+        raise RuntimeError(f"{target} did not come out as a plain SQLite file")
+
+
+def kdf_cost(reps: int = 3) -> dict[str, Any]:
+    """What the key derivation this bench leaves out costs: wrapping a key
+    at DEFAULT_KDF (one Argon2id derivation, as each unlock by passphrase
+    does; an unlock from the keyring derives nothing), and at BENCH_KDF."""
+    master = new_master_key()
+    out: dict[str, Any] = {}
+    for label, params in (("default", DEFAULT_KDF), ("bench", BENCH_KDF)):
+        t = Timing()
+        for _ in range(reps):
+            start = time.perf_counter()
+            keys.wrap(master, BENCH_PASSPHRASE, params)
+            t.samples.append(time.perf_counter() - start)
+        out[label] = {"params": dataclasses.asdict(params), **t.to_json()}
+    return out
+
+
+def _kdf_text(p: Mapping[str, int]) -> str:
+    return f"{p['memory_kib'] // 1024} MiB, t={p['iterations']}, p={p['lanes']}"
 
 
 @dataclass
@@ -195,17 +280,19 @@ def make_requests(n: int, rng: random.Random) -> list[NewRequest]:
 
 @dataclass
 class Run:
-    """One timed pass over the requests: wall and CPU seconds, and wall µs
-    per request for each tenth of the pass (to show work that grows)."""
+    """One writer's pass over the requests, in turns: wall and CPU seconds,
+    and wall µs per request for each tenth of the pass (to show work that
+    grows with the store)."""
 
-    wall_s: float
-    cpu_s: float
-    us_by_tenth: list[float]
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    us_by_tenth: list[float] = field(default_factory=list)
 
     def to_json(self, n: int) -> dict[str, Any]:
         return {
             "total_s": self.wall_s,
             "us_per_request": self.wall_s / n * 1e6,
+            "us_per_request_median_tenth": statistics.median(self.us_by_tenth),
             "requests_per_s": n / self.wall_s,
             "cpu_s": self.cpu_s,
             "cpu_us_per_request": self.cpu_s / n * 1e6,
@@ -213,76 +300,121 @@ class Run:
         }
 
 
-def _timed_pass(log_one: Callable[[NewRequest], object], requests: Sequence[NewRequest]) -> Run:
-    chunks = 10
-    per_chunk: list[float] = []
-    size = max(1, len(requests) // chunks)
-    cpu = time.process_time()
-    start = time.perf_counter()
-    mark = start
-    for i, req in enumerate(requests, 1):
-        log_one(req)
-        if i % size == 0 and len(per_chunk) < chunks:
-            now = time.perf_counter()
-            per_chunk.append((now - mark) / size * 1e6)
-            mark = now
-    return Run(time.perf_counter() - start, time.process_time() - cpu, per_chunk)
+def interleaved(
+    writers: Mapping[str, Callable[[NewRequest], object]],
+    requests: Sequence[NewRequest],
+    rounds: int = 10,
+) -> dict[str, Run]:
+    """Every writer logs all the requests in the same order, a tenth at a
+    time, the writers taking turns (who goes first rotates each round): a
+    slow spell of a shared machine then falls on all of them alike instead
+    of on whichever ran second, and each tenth gives one ratio."""
+    n = len(requests)
+    rounds = max(1, min(rounds, n))
+    bounds = [n * i // rounds for i in range(rounds + 1)]
+    names = list(writers)
+    runs = {name: Run() for name in names}
+    for k in range(rounds):
+        chunk = requests[bounds[k] : bounds[k + 1]]
+        for j in range(len(names)):
+            name = names[(k + j) % len(names)]
+            log_one = writers[name]
+            cpu = time.process_time()
+            start = time.perf_counter()
+            for req in chunk:
+                log_one(req)
+            wall = time.perf_counter() - start
+            run = runs[name]
+            run.wall_s += wall
+            run.cpu_s += time.process_time() - cpu
+            run.us_by_tenth.append(wall / len(chunk) * 1e6)
+    return runs
 
 
-def time_services_logging(svc: Services, requests: Sequence[NewRequest]) -> Run:
-    return _timed_pass(svc.log_request, requests)
+def _median_ratio(a: Run, b: Run) -> float:
+    """The median over the tenths of a's time over b's on the same tenth."""
+    return statistics.median(
+        _ratio(x, y) for x, y in zip(a.us_by_tenth, b.us_by_tenth, strict=True)
+    )
+
+
+# One audit event to append: action, entity, entity id, reference, fields, detail.
+RawEvent = tuple[str, str, int | None, str | None, list[str], dict[str, Any]]
 
 
 class RawLogger:
-    """What `Services.log_request` writes, in plain sqlite3 against the same
-    schema, statement for statement in the order the services issue them
-    (intake_services.py `log_request`): the actor look-up; the subject look-up by
-    the indexed `email_key` (lower-cased email) with the same name match;
-    the counter UPDATE reserving all the request's numbers at once (with the
-    savepoint INSERT for a year's first request); the closure-day SELECT
-    (once per transaction, as `clock.CalendarCache`) and the dates from the
-    same deadline engine; then the inserts of the one flush (new subject
-    with its email_key, request group, cases with the `clock.columns` incl.
-    sort_due and stopped_*, received clock events, notes); then the audit
-    batch (`audit.append_many`: anchor row read, SHA-256-chained events,
-    anchor row moved). One BEGIN IMMEDIATE ... COMMIT each. The schema's
-    own triggers (the case_search FTS index) run for both writers alike.
-    Not done: the anchor file the store writes outside the database after
-    the commit (`Store._advance_anchor_file`: read it, write a temporary
-    file, fsync, rename); its cost shows in the profile."""
+    """What `Services.log_request` writes, as plain driver calls against the
+    same schema, statement for statement in the order the services issue
+    them (intake_services.py `log_request`), one BEGIN IMMEDIATE ... COMMIT
+    per request:
 
-    def __init__(self, con: sqlite3.Connection) -> None:
+    the actor look-up (first active DPO); the settings (the time zone that
+    dates the receipt, the calendar and deadline settings); the subject
+    look-up by the indexed `email_key` with the same name match; a new
+    subject (with its email, phone and name keys); the request group; the
+    active data systems (a task per system and case); the counter UPDATE
+    ... RETURNING reserving all the request's numbers (a year's first
+    request inserts the row); the closure days of the calendar (one SELECT
+    per calendar and transaction, as `clock.CalendarCache`) and the dates
+    from the same deadline engine; the case with the `clock.columns`, its
+    received clock event, the note; the suppression list for an opt-out or
+    a marketing objection; then the audit batch as `audit.append_many`
+    (anchor row read, events HMAC-SHA256-chained with the audit subkey in
+    one executemany, anchor row moved). The schema's own triggers (the
+    case_search FTS index) run for every writer alike.
+
+    Not done: the input checks before the transaction (the bench's requests
+    are clean), and the anchor file the store writes outside the database
+    after a commit, at most once a second (`Store._advance_anchor_file`);
+    its cost shows in the profile."""
+
+    def __init__(self, con: sqlcipher3.Connection, audit_key: bytes) -> None:
         self.con = con
-        self.stamp = NOW.astimezone(dt.UTC).replace(tzinfo=None)
-        self.stamp_text = _iso_dt(self.stamp)
+        self.audit_key = audit_key
+        self.stamp_text = _iso_dt(NOW.astimezone(dt.UTC).replace(tzinfo=None))
         self.occurred_at = NOW.astimezone(dt.UTC).isoformat(timespec="microseconds")
-        # The organisation's closure days (a later migration): looked up per
-        # write as the services do, when the schema has them.
-        self.closures = (
-            con.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'closure_days'"
-            ).fetchone()
-            is not None
-        )
 
-    def _calendar(self, regime: str) -> calendars.Calendar | None:
-        if not self.closures:
-            return None
-        code = regimes.get_regime(regime).default_calendar.strip().upper()
+    def _settings(self) -> Settings:
+        """As `settings_rows.load_settings`: every row, JSON-decoded."""
+        values: dict[str, object] = {}
+        for key, value in self.con.execute('SELECT settings."key", settings.value FROM settings'):
+            with contextlib.suppress(ValueError):
+                values[key] = json.loads(value)
+        values.pop(settings_rows.ORGANISATION_KEY, None)
+        return Settings.from_mapping(values, lenient=True)
+
+    def _calendar(self, code: str, seen: dict[str, calendars.Calendar]) -> calendars.Calendar:
+        key = code.strip().upper()
+        cal = seen.get(key)
+        if cal is None:
+            rows = self.con.execute(
+                "SELECT closure_days.day, closure_days.closed FROM closure_days "
+                "WHERE closure_days.calendar = ?",
+                (key,),
+            ).fetchall()
+            cal = calendars.get_calendar(
+                key,
+                extra_closures=[dt.date.fromisoformat(d) for d, closed in rows if closed],
+                open_days=[dt.date.fromisoformat(d) for d, closed in rows if not closed],
+            )
+            seen[key] = cal
+        return cal
+
+    def _find_subject(self, name: str, email: str) -> int | None:
+        """The same email and name asked before. The bench's requests give
+        no phone, address or country, so there is never a detail to fill in."""
         rows = self.con.execute(
-            "SELECT closure_days.day, closure_days.closed FROM closure_days "
-            "WHERE closure_days.calendar = ?",
-            (code,),
-        ).fetchall()
-        return calendars.get_calendar(
-            code,
-            extra_closures=[dt.date.fromisoformat(d) for d, closed in rows if closed],
-            open_days=[dt.date.fromisoformat(d) for d, closed in rows if not closed],
+            "SELECT data_subjects.id, data_subjects.name, data_subjects.phone, "
+            "data_subjects.address, data_subjects.account_id, data_subjects.country, "
+            "data_subjects.us_state FROM data_subjects WHERE data_subjects.email_key = ?",
+            (email.lower(),),
         )
+        for sid, known, *_details in rows:
+            if known.casefold() == name.casefold():
+                return int(sid)
+        return None
 
     def _allocate_numbers(self, year: int, count: int) -> int:
-        """As `Services._allocate_numbers`: one UPDATE ... RETURNING; a
-        year's first request adds the counter row inside a savepoint."""
         con = self.con
         row = con.execute(
             "UPDATE reference_counters SET last_number=(reference_counters.last_number + ?) "
@@ -291,89 +423,132 @@ class RawLogger:
         ).fetchone()
         if row is not None:
             return int(row[0]) - count + 1
-        con.execute("SAVEPOINT raw_savepoint_1")
+        # No SAVEPOINT around it: none reaches the driver from the services
+        # either (their nested transaction is begun on the Session, while the
+        # INSERT runs on its connection directly).
         con.execute(
             "INSERT INTO reference_counters (year, last_number) VALUES (?, ?)", (year, count)
         )
-        con.execute("RELEASE SAVEPOINT raw_savepoint_1")
         return 1
+
+    def _suppress(self, subject_id: int, reference: str, reason: str) -> list[RawEvent]:
+        con = self.con
+        ek, pk = con.execute(
+            "SELECT data_subjects.email_key, data_subjects.phone_key FROM data_subjects "
+            "WHERE data_subjects.id = ?",
+            (subject_id,),
+        ).fetchone()
+        row: dict[str, str] = {}
+        if (
+            ek
+            and not con.execute(
+                "SELECT suppressions.id FROM suppressions "
+                "WHERE suppressions.email_key = ? AND suppressions.reason = ?",
+                (ek, reason),
+            ).fetchone()
+        ):
+            row["email_key"] = ek
+        if (
+            pk
+            and not con.execute(
+                "SELECT suppressions.id FROM suppressions "
+                "WHERE suppressions.phone_digits = ? AND suppressions.reason = ?",
+                (pk, reason),
+            ).fetchone()
+        ):
+            row["phone_digits"] = pk
+        if not row:
+            return []
+        columns = [*row, "source_reference", "reason", "created_at"]
+        (sid,) = con.execute(
+            f"INSERT INTO suppressions ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+            (*row.values(), reference, reason, self.stamp_text),
+        ).fetchone()
+        fields = [{"email_key": "email", "phone_digits": "phone"}[k] for k in row]
+        detail = {"reason": reason, "subject": subject_id}
+        return [("suppression.added", "suppression", sid, reference, fields, detail)]
 
     def log(self, req: NewRequest) -> list[str]:
         con = self.con
         rights = list(dict.fromkeys(req.rights))
-        received_at = (req.received_at or NOW).astimezone(dt.UTC)
-        received_on = received_at.astimezone(NEW_YORK).date()
-        received_text = _iso_dt(received_at.replace(tzinfo=None))
-        received_day = received_on.isoformat()
         stamp = self.stamp_text
         con.execute("BEGIN IMMEDIATE")
         try:
-            # Look-ups and allocation first, as the services.
-            actor_id, actor_login = con.execute(
-                "SELECT users.id, users.login FROM users "
-                "WHERE users.role = ? AND users.active = 1 ORDER BY users.id",
-                ("dpo",),
+            actor_id, actor_login, _role = con.execute(
+                "SELECT users.id, users.login, users.role FROM users "
+                "WHERE users.role = ? AND users.active = 1 ORDER BY users.id LIMIT ? OFFSET ?",
+                ("dpo", 1, 0),
             ).fetchone()
-            subject_id = None
-            if req.email:
-                for sid, name in con.execute(
-                    "SELECT data_subjects.id, data_subjects.name FROM data_subjects "
-                    "WHERE data_subjects.email_key = ?",
-                    (req.email.lower(),),
-                ):
-                    if name.casefold() == req.name.casefold():
-                        subject_id = sid
-                        break
+            settings = self._settings()
+            received_at = (req.received_at or NOW).astimezone(dt.UTC)
+            received_on = received_at.astimezone(ZoneInfo(settings.timezone)).date()
+            received_text = _iso_dt(received_at.replace(tzinfo=None))
+            received_day = received_on.isoformat()
+            subject_id = self._find_subject(req.name, req.email) if req.email else None
+            if subject_id is None:
+                (subject_id,) = con.execute(
+                    "INSERT INTO data_subjects (name, email, email_key, phone, created_at, "
+                    "address, account_id, country, us_state, phone_key, name_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (req.name, req.email, email_key(req.email), None, stamp, None, None, None,
+                     None, phone_key(None), name_key(req.name)),
+                ).fetchone()  # fmt: skip
+            (group_id,) = con.execute(
+                "INSERT INTO request_groups (channel, received_at, created_at, created_by) "
+                "VALUES (?, ?, ?, ?) RETURNING id",
+                (req.channel, received_text, stamp, actor_id),
+            ).fetchone()
+            systems = [
+                r[0]
+                for r in con.execute(
+                    "SELECT data_systems.name FROM data_systems "
+                    "WHERE data_systems.active IS 1 ORDER BY data_systems.name"
+                )
+            ]
+            fields = ["regime", "right", "channel", "received", "subject"]
+            fields += ["tasks"] if systems else []
+            fields += ["note"] if req.note else []
+            fields += ["backdate_reason"] if req.received_reason else []
             year = received_on.year
             first = self._allocate_numbers(year, len(rights))
-            calendar = self._calendar(req.regime)
-            dated = [
-                (
+            seen: dict[str, calendars.Calendar] = {}
+            entries: list[RawEvent] = []
+            refs: list[str] = []
+            tasks: list[tuple[int, str, str, int]] = []
+            for number, right in enumerate(rights, start=first):
+                res = deadlines.compute(
+                    req.regime,
                     right,
-                    deadlines.compute(
-                        req.regime,
-                        right,
-                        [deadlines.ClockEvent("received", received_on)],
-                        calendar=calendar,
-                    ),
+                    [deadlines.ClockEvent("received", received_on)],
+                    calendar=self._calendar(settings.calendar_for(req.regime), seen),
+                    settings=settings.deadline_settings(),
                 )
-                for right in rights
-            ]
-            # The one flush: subject, group, cases, clock events, notes.
-            if subject_id is None:
-                subject_id = con.execute(
-                    "INSERT INTO data_subjects (name, email, email_key, phone, created_at) "
-                    "VALUES (?, ?, ?, NULL, ?)",
-                    (req.name, req.email, req.email.lower() if req.email else None, stamp),
-                ).lastrowid
-            group_id = con.execute(
-                "INSERT INTO request_groups (channel, received_at, created_at, created_by) "
-                "VALUES (?, ?, ?, ?)",
-                (req.channel, received_text, stamp, actor_id),
-            ).lastrowid
-            cases: list[tuple[int, str, str]] = []
-            for number, (right, res) in enumerate(dated, start=first):
                 reference = format_reference(year, number)
-                case_id = con.execute(
+                (case_id,) = con.execute(
                     "INSERT INTO cases (reference, year, number, group_id, subject_id, "
                     'agent_id, regime, "right", channel, received_at, received_on, '
                     "backdate_reason, state, assignee_id, calendar, clock_state, "
                     "acknowledge_by, respond_by, extended_respond_by, due_on, sort_due, "
                     "stopped_by, stopped_on, target_on, calendar_version, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'new', NULL, "
-                    "NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "updated_at, ccpa_detail, legal_hold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (
                         reference,
                         year,
                         number,
                         group_id,
                         subject_id,
+                        None,
                         req.regime,
                         right,
                         req.channel,
                         received_text,
                         received_day,
                         req.received_reason,
+                        State.NEW.value,
+                        None,
+                        None,
                         res.clock_state,
                         _iso_d(res.acknowledge_by),
                         _iso_d(res.respond_by),
@@ -386,64 +561,67 @@ class RawLogger:
                         res.calendar_version,
                         stamp,
                         stamp,
+                        None,
+                        0,
                     ),
-                ).lastrowid
-                assert case_id is not None
-                cases.append((case_id, reference, right))
-            con.executemany(
-                "INSERT INTO clock_events (case_id, kind, on_date, reason, recorded_at, "
-                "recorded_by) VALUES (?, 'received', ?, NULL, ?, ?)",
-                [(case_id, received_day, stamp, actor_id) for case_id, _, _ in cases],
-            )
-            fields = ["regime", "right", "channel", "received", "subject"]
-            if req.note:
-                con.executemany(
-                    "INSERT INTO notes (case_id, text, created_at, author_id) VALUES (?, ?, ?, ?)",
-                    [(case_id, req.note, stamp, actor_id) for case_id, _, _ in cases],
+                ).fetchone()
+                con.execute(
+                    "INSERT INTO clock_events (case_id, kind, on_date, reason, recorded_at, "
+                    "recorded_by, superseded) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (case_id, "received", received_day, None, stamp, actor_id, 0),
                 )
-                fields.append("note")
-            if req.received_reason:
-                fields.append("backdate_reason")
-            self._audit(
-                actor_login,
-                [
-                    (
-                        case_id,
-                        reference,
-                        fields,
-                        {
-                            "group": group_id,
-                            "regime": req.regime,
-                            "right": right,
-                            "channel": req.channel,
-                            "subject": subject_id,
-                        },
+                if req.note:
+                    con.execute(
+                        "INSERT INTO notes (case_id, text, created_at, author_id) "
+                        "VALUES (?, ?, ?, ?)",
+                        (case_id, req.note, stamp, actor_id),
                     )
-                    for case_id, reference, right in cases
-                ],
-            )
+                tasks += [(case_id, system, stamp, actor_id) for system in systems]
+                detail = {
+                    "group": group_id,
+                    "regime": req.regime,
+                    "right": right,
+                    "channel": req.channel,
+                    "subject": subject_id,
+                    "agent": None,
+                    "tasks": len(systems),
+                }
+                entries.append(("case.logged", "case", case_id, reference, fields, detail))
+                refs.append(reference)
+                why = suppression_reason(req.regime, right)
+                if why is not None:
+                    entries += self._suppress(subject_id, reference, why)
+            if tasks:
+                con.executemany(
+                    "INSERT INTO tasks (case_id, system, created_at, created_by) "
+                    "VALUES (?, ?, ?, ?)",
+                    tasks,
+                )
+            self._audit(actor_login, entries)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return [reference for _, reference, _ in cases]
+        return refs
 
-    def _audit(
-        self,
-        actor: str,
-        events: Sequence[tuple[int | None, str, list[str], dict[str, Any]]],
-    ) -> None:
+    def _audit(self, actor: str, events: Sequence[RawEvent]) -> None:
         """As `audit.append_many`: the anchor row read once, the events in
         one executemany, the anchor row moved once."""
         con = self.con
         head = con.execute(
-            "SELECT audit_anchor.id, audit_anchor.seq, audit_anchor.hash FROM audit_anchor "
+            "SELECT audit_anchor.seq, audit_anchor.hash FROM audit_anchor "
             "WHERE audit_anchor.id = ?",
             (1,),
         ).fetchone()
-        seq, prev = (head[1], head[2]) if head is not None else (0, audit.GENESIS)
+        if head is None:
+            con.execute(
+                "INSERT INTO audit_anchor (id, seq, hash) VALUES (?, ?, ?)", (1, 0, audit.GENESIS)
+            )
+            seq, prev = 0, audit.GENESIS
+        else:
+            seq, prev = head
         rows = []
-        for case_id, reference, fields, detail in events:
+        for action, entity, entity_id, reference, fields, detail in events:
             seq += 1
             fields_text = json.dumps(sorted(set(fields)), separators=(",", ":"))
             detail_text = json.dumps(detail, sort_keys=True, separators=(",", ":"))
@@ -451,20 +629,22 @@ class RawLogger:
                 seq,
                 self.occurred_at,
                 actor,
-                "case.logged",
-                "case",
-                case_id,
+                action,
+                entity,
+                entity_id,
                 reference,
                 fields_text,
                 detail_text,
             )
-            digest = audit.chain_hash(prev, content)
+            digest = audit.chain_hash(prev, content, self.audit_key)
             rows.append(
                 (
                     seq,
                     self.occurred_at,
                     actor,
-                    case_id,
+                    action,
+                    entity,
+                    entity_id,
                     reference,
                     fields_text,
                     detail_text,
@@ -476,23 +656,12 @@ class RawLogger:
         con.executemany(
             "INSERT INTO audit_events (seq, occurred_at, actor, action, entity, entity_id, "
             "reference, fields, detail, prev_hash, hash) "
-            "VALUES (?, ?, ?, 'case.logged', 'case', ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        if head is None:
-            con.execute("INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?)", (seq, prev))
-        else:
-            con.execute(
-                "UPDATE audit_anchor SET seq=?, hash=? WHERE audit_anchor.id = ?", (seq, prev, 1)
-            )
-
-
-def time_raw_logging(path: Path, requests: Sequence[NewRequest]) -> Run:
-    con = _raw_connect(path)
-    try:
-        return _timed_pass(RawLogger(con).log, requests)
-    finally:
-        con.close()
+        con.execute(
+            "UPDATE audit_anchor SET seq=?, hash=? WHERE audit_anchor.id = ?", (seq, prev, 1)
+        )
 
 
 TABLES = (
@@ -502,15 +671,18 @@ TABLES = (
     "cases",
     "clock_events",
     "notes",
+    "tasks",
+    "suppressions",
     "audit_events",
 )
 
 
-def compare_stores(a: Path, b: Path) -> dict[str, Any]:
-    """Same rows in the tables both writers touch, and the same audit head?"""
+def compare_stores(a: Path, key_a: str | None, b: Path, key_b: str | None) -> dict[str, Any]:
+    """Same rows in the tables the writers touch, and the same audit head?"""
     out: dict[str, Any] = {}
-    ca, cb = sqlite3.connect(a), sqlite3.connect(b)
-    try:
+    with engine_mod.connection(a, key_a) as ca, engine_mod.connection(b, key_b) as cb:
+        for con in (ca, cb):
+            con.execute("PRAGMA query_only=ON")
         for t in TABLES:
             # Every column of every row, in primary-key order.
             ra = ca.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
@@ -519,17 +691,22 @@ def compare_stores(a: Path, b: Path) -> dict[str, Any]:
         ha = ca.execute("SELECT seq, hash FROM audit_anchor").fetchone()
         hb = cb.execute("SELECT seq, hash FROM audit_anchor").fetchone()
         out["audit_head_same"] = ha == hb
-    finally:
-        ca.close()
-        cb.close()
     return out
 
 
-def probe_subject_lookup(path: Path, emails: Sequence[str], reps: int = 200) -> dict[str, Any]:
+def _all_same(same: Mapping[str, Any]) -> bool:
+    return all(v["same"] for v in same.values() if isinstance(v, dict)) and bool(
+        same["audit_head_same"]
+    )
+
+
+def probe_subject_lookup(
+    path: Path, raw_key: str, emails: Sequence[str], reps: int = 200
+) -> dict[str, Any]:
     """The subject look-up log_request does (`email_key = ?`, indexed)
     against the scan it replaced (`lower(email) = ?`), on the store the
     services filled."""
-    con = _raw_connect(path)
+    con = _raw_connect(path, raw_key)
     try:
         sample = [emails[i * len(emails) // reps] for i in range(reps)]
         out: dict[str, Any] = {
@@ -558,33 +735,35 @@ def probe_subject_lookup(path: Path, emails: Sequence[str], reps: int = 200) -> 
 # (label, file name ending(s), function name), cumulative time per request.
 # The Services methods live in services.py, its mixins or its base.
 _SVC = ("services.py", "intake_services.py", "service_base.py")
+_CURSOR = "sqlcipher3.dbapi2.Cursor"
 PROFILE_SPOTS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
     ("log_request (all)", "intake_services.py", "log_request"),
     ("  Store.write (begin, COMMIT, anchor file, close)", "store.py", "write"),
     ("  Store._advance_anchor_file (after commit)", "store.py", "_advance_anchor_file"),
-    ("    audit.read_anchor_file", "audit.py", "read_anchor_file"),
-    ("    audit.write_anchor_file (tmp+fsync+rename)", "audit.py", "write_anchor_file"),
-    ("      posix.fsync", "~", "<built-in method posix.fsync>"),
+    ("    Store.flush_anchor (at most once a second)", "store.py", "flush_anchor"),
+    ("      audit.write_anchor_file (tmp+fsync+rename)", "audit.py", "write_anchor_file"),
     ("  Services._actor (user look-up)", _SVC, "_actor"),
+    ("  Services._load_settings (settings SELECT)", _SVC, "_load_settings"),
     ("  Services._find_subject (email_key look-up)", _SVC, "_find_subject"),
     ("  Services._allocate_numbers (counter UPDATE)", _SVC, "_allocate_numbers"),
-    ("  clock.compute (closures + engine)", "clock.py", "compute"),
-    ("    clock.CalendarCache.get (closure-day SELECT)", "clock.py", "get"),
+    ("  clock.compute (closures + engine)", "store/clock.py", "compute"),
+    ("    clock.CalendarCache.get (closure-day SELECT)", "store/clock.py", "get"),
     ("    deadlines.compute", "deadlines.py", "compute"),
-    ("  clock.columns", "clock.py", "columns"),
-    ("  Session.flush (the one flush, and the autoflushes)", "session.py", "flush"),
-    ("  audit.append_many (anchor read, hash, insert)", "audit.py", "append_many"),
+    ("  clock.columns", "store/clock.py", "columns"),
+    ("  Services._suppress (opt-outs)", _SVC, "_suppress"),
+    ("  audit.append_many (anchor read, HMAC, insert)", "audit.py", "append_many"),
+    ("    audit.chain_hash (HMAC-SHA256)", "audit.py", "chain_hash"),
     ("  Services._entry (audit entries)", _SVC, "_entry"),
-    ("  sqlite3 Cursor.execute (all SQL)", "~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
+    ("  sqlcipher3 Cursor.execute (all SQL)", "~", f"<method 'execute' of '{_CURSOR}' objects>"),
     (
-        "  sqlite3 Cursor.executemany",
+        "  sqlcipher3 Cursor.executemany",
         "~",
-        "<method 'executemany' of 'sqlite3.Cursor' objects>",
+        f"<method 'executemany' of '{_CURSOR}' objects>",
     ),
     (
-        "  sqlite3 Connection.commit (the COMMITs)",
+        "  sqlcipher3 Connection.commit (the COMMITs)",
         "~",
-        "<method 'commit' of 'sqlite3.Connection' objects>",
+        "<method 'commit' of 'sqlcipher3.dbapi2.Connection' objects>",
     ),
 )
 
@@ -625,38 +804,69 @@ def bench_logging(
 ) -> dict[str, Any]:
     requests = make_requests(n, rng)
 
-    svc_dir = work / "log-services"
+    # One store, initialised once. The raw writer gets a copy of it (the same
+    # master key: the same raw key, audit subkey and store id), the plain
+    # writer a decrypted copy: all three start from the same rows and the
+    # same audit head, so they must end with the same ones too.
+    svc_dir, raw_dir, plain_dir = work / "log-services", work / "log-raw", work / "log-plain"
     store = _new_store(svc_dir)
-    svc = _services(store)
-    svc.init(login="dpo", name="Dana Officer", email="dpo@example.org")
-    svc_run = time_services_logging(svc, requests)
+    _services(store).init(login="dpo", name="Dana Officer", email="dpo@example.org")
+    raw_key, audit_key = store.keys.store_pragma_key(), store.keys.audit
     store.close()
+    shutil.copytree(svc_dir, raw_dir)
+    svc_file, raw_file, plain_file = (d / "store.db" for d in (svc_dir, raw_dir, plain_dir))
+    decrypted_copy(svc_file, raw_key, plain_file)
 
-    raw_dir = work / "log-raw"
-    raw_store = _new_store(raw_dir)
-    _services(raw_store).init(login="dpo", name="Dana Officer", email="dpo@example.org")
-    raw_store.close()
-    raw_run = time_raw_logging(raw_dir / "store.db", requests)
+    store = _new_store(svc_dir)
+    raw = _raw_connect(raw_file, raw_key)
+    plain = _raw_connect(plain_file, None)
+    try:
+        runs = interleaved(
+            {
+                "services": _services(store).log_request,
+                "raw": RawLogger(raw, audit_key).log,
+                "plain": RawLogger(plain, audit_key).log,
+            },
+            requests,
+        )
+    finally:
+        plain.close()
+        raw.close()
+        store.close()
+    svc_run, raw_run, plain_run = runs["services"], runs["raw"], runs["plain"]
 
-    same = compare_stores(svc_dir / "store.db", raw_dir / "store.db")
-    check_store = _new_store(raw_dir)
-    verdict = check_store.verify_audit()
-    check_store.close()
+    same = compare_stores(svc_file, raw_key, raw_file, raw_key)
+    same_plain = compare_stores(svc_file, raw_key, plain_file, None)
+    verdicts = {}
+    for label, folder in (("services", svc_dir), ("raw", raw_dir)):
+        check_store = _new_store(folder)
+        verdicts[label] = check_store.verify_audit().message
+        check_store.close()
 
-    probe = probe_subject_lookup(svc_dir / "store.db", [r.email or "" for r in requests])
+    probe = probe_subject_lookup(svc_file, raw_key, [r.email or "" for r in requests])
 
     result: dict[str, Any] = {
         "requests": n,
         "services": svc_run.to_json(n),
-        "raw_sqlite3": raw_run.to_json(n),
+        "raw_sqlcipher": raw_run.to_json(n),
+        "raw_plain": plain_run.to_json(n),
         "ratio_services_over_raw": _ratio(svc_run.wall_s, raw_run.wall_s),
+        "ratio_services_over_raw_median_tenth": _median_ratio(svc_run, raw_run),
         "cpu_ratio_services_over_raw": _ratio(svc_run.cpu_s, raw_run.cpu_s),
+        "ratio_sqlcipher_over_plain": _ratio(raw_run.wall_s, plain_run.wall_s),
+        "ratio_sqlcipher_over_plain_median_tenth": _median_ratio(raw_run, plain_run),
+        "cpu_ratio_sqlcipher_over_plain": _ratio(raw_run.cpu_s, plain_run.cpu_s),
         "aim": LOG_AIM,
         "same_rows": same,
-        "raw_store_audit_verdict": verdict.message,
+        "same_rows_plain": same_plain,
+        "audit_verdicts": verdicts,
+        "file_mb": {
+            "sqlcipher": _store_mb(raw_file),
+            "plain": _store_mb(plain_file),
+        },
         "subject_lookup_probe": probe,
     }
-    if profile and result["ratio_services_over_raw"] > LOG_AIM:
+    if profile and result["ratio_services_over_raw_median_tenth"] > LOG_AIM:
         keep_log("  ratio above the aim: profiling 200 more requests through the services ...")
         store = _new_store(svc_dir)
         extra = make_requests(200, random.Random(rng.random()))
@@ -933,10 +1143,12 @@ def bench_listing(work: Path, m: int, reps: int, rng: random.Random) -> dict[str
     store = _new_store(data_dir)
     _services(store).init(login="dpo", name="Dana Officer", email="dpo@example.org")
     fill = fill_listing_store(store, m, rng)
+    raw_key = store.keys.store_pragma_key()
     store.close()
     path = data_dir / "store.db"
-    fill["file_mb"] = (path.stat().st_size + _size(path.with_name("store.db-wal"))) / 1e6
+    fill["file_mb"] = _store_mb(path)
 
+    # Each open derives the key once from the passphrase, at BENCH_KDF.
     opens = Timing()
     for _ in range(reps):
         start = time.perf_counter()
@@ -946,7 +1158,7 @@ def bench_listing(work: Path, m: int, reps: int, rng: random.Random) -> dict[str
 
     store = _new_store(data_dir)
     svc = _services(store)
-    raw = _raw_connect(path)
+    raw = _raw_connect(path, raw_key)
     rows: list[dict[str, Any]] = []
     try:
         for lc in listing_cases():
@@ -974,8 +1186,8 @@ def bench_listing(work: Path, m: int, reps: int, rng: random.Random) -> dict[str
                     "rows": n_rows,
                     "same_result": same,
                     "services": t_svc.to_json(),
-                    "raw_sqlite3": t_raw.to_json(),
-                    "raw_sqlite3_to_caserows": t_rows.to_json() if t_rows.samples else None,
+                    "raw_sqlcipher": t_raw.to_json(),
+                    "raw_sqlcipher_to_caserows": t_rows.to_json() if t_rows.samples else None,
                     "ratio_median": _ratio(t_svc.median, t_raw.median),
                     "ratio_best": _ratio(t_svc.best, t_raw.best),
                     "raw_plan": plan,
@@ -994,7 +1206,7 @@ def bench_listing(work: Path, m: int, reps: int, rng: random.Random) -> dict[str
 
 
 def _runners(
-    svc: Services, raw: sqlite3.Connection, lc: ListCase
+    svc: Services, raw: sqlcipher3.Connection, lc: ListCase
 ) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any] | None]:
     """The services call, the plain SELECT, and (for pages) the plain
     SELECT turned into the same CaseRow objects the services return."""
@@ -1035,7 +1247,26 @@ def _size(p: Path) -> int:
     return p.stat().st_size if p.exists() else 0
 
 
+def _store_mb(path: Path) -> float:
+    """The store file and its WAL, in MB."""
+    return (_size(path) + _size(path.with_name(path.name + "-wal"))) / 1e6
+
+
 # -- 3. report --------------------------------------------------------------------
+
+
+def _cipher_info() -> dict[str, str]:
+    """SQLCipher's build, as a keyed connection reports it (the cipher
+    pragmas answer only once a key is set)."""
+    out: dict[str, str] = {}
+    with contextlib.closing(sqlcipher3.connect(":memory:")) as con:
+        con.execute("PRAGMA cipher_log_level = NONE")
+        con.execute(f"PRAGMA key = \"x'{'00' * 32}'\"")
+        for pragma in ("cipher_version", "cipher_provider", "cipher_provider_version",
+                       "cipher_hmac_algorithm", "cipher_page_size"):  # fmt: skip
+            row = con.execute(f"PRAGMA {pragma}").fetchone()
+            out[pragma] = str(row[0]) if row else ""
+    return out
 
 
 def machine() -> dict[str, Any]:
@@ -1049,7 +1280,8 @@ def machine() -> dict[str, Any]:
     return {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
-        "sqlite": sqlite3.sqlite_version,
+        "sqlite": sqlcipher3.sqlite_version,
+        "sqlcipher": _cipher_info(),
         "sqlalchemy": sqlalchemy.__version__,
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
@@ -1059,36 +1291,65 @@ def machine() -> dict[str, Any]:
     }
 
 
+def print_kdf(k: dict[str, Any]) -> None:
+    d, b = k["default"], k["bench"]
+    print(
+        f"   keys: the bench's stores wrap their key at Argon2id {_kdf_text(b['params'])} "
+        f"({b['median_s'] * 1000:.0f} ms); key derivation is not what is measured here. At the "
+        f"default cost ({_kdf_text(d['params'])}) one derivation takes "
+        f"{d['median_s'] * 1000:.0f} ms (median of {len(d['samples_s'])}): each unlock by "
+        "passphrase adds it to open_store once, an unlock from the keyring none."
+    )
+
+
 def print_logging(r: dict[str, Any]) -> None:
-    s, w = r["services"], r["raw_sqlite3"]
-    print(f"\n1. Logging {r['requests']:,} requests (one right each), one transaction each")
-    print(f"   {'':24}{'total s':>10}{'µs/request':>13}{'requests/s':>13}{'CPU µs/req':>13}")
-    for label, x in (("Services.log_request", s), ("plain sqlite3", w)):
+    s, w, p = r["services"], r["raw_sqlcipher"], r["raw_plain"]
+    print(
+        f"\n1. Logging {r['requests']:,} requests (one right each), one transaction each; "
+        "the writers take turns, a tenth at a time"
+    )
+    print(f"   {'':28}{'total s':>9}{'µs/req':>9}{'median':>9}{'req/s':>8}{'CPU µs/req':>12}")
+    print(f"   {'':28}{'':>9}{'':>9}{'tenth':>9}")
+    for label, x in (
+        ("Services.log_request", s),
+        ("raw sqlcipher3, keyed file", w),
+        ("raw sqlcipher3, plain file", p),
+    ):
         print(
-            f"   {label:24}{x['total_s']:10.2f}{x['us_per_request']:13.0f}"
-            f"{x['requests_per_s']:13.0f}{x['cpu_us_per_request']:13.0f}"
+            f"   {label:28}{x['total_s']:9.2f}{x['us_per_request']:9.0f}"
+            f"{x['us_per_request_median_tenth']:9.0f}{x['requests_per_s']:8.0f}"
+            f"{x['cpu_us_per_request']:12.0f}"
         )
-    ratio = r["ratio_services_over_raw"]
+    ratio = r["ratio_services_over_raw_median_tenth"]
     flag = "ok" if ratio <= r["aim"] else "ABOVE AIM"
     print(
-        f"   ratio services/raw: {ratio:.1f}x (aim <= {r['aim']:.0f}x: {flag}); "
-        f"CPU time ratio {r['cpu_ratio_services_over_raw']:.1f}x"
+        f"   services/raw (both encrypted): {ratio:.2f}x median of the tenths "
+        f"(aim <= {r['aim']:.0f}x: {flag}); {r['ratio_services_over_raw']:.2f}x in total; "
+        f"CPU {r['cpu_ratio_services_over_raw']:.2f}x"
+    )
+    fm = r["file_mb"]
+    print(
+        f"   encryption itself, sqlcipher/plain (same raw loop, same driver): "
+        f"{r['ratio_sqlcipher_over_plain_median_tenth']:.2f}x median of the tenths; "
+        f"{r['ratio_sqlcipher_over_plain']:.2f}x in total; "
+        f"CPU {r['cpu_ratio_sqlcipher_over_plain']:.2f}x "
+        f"(files {fm['sqlcipher']:.1f} MB and {fm['plain']:.1f} MB)"
     )
     print("   µs/request by tenth of the run (growth = per-request work that grows):")
-    print("     services: " + " ".join(f"{x:.0f}" for x in s["us_per_request_by_tenth"]))
-    print("     raw:      " + " ".join(f"{x:.0f}" for x in w["us_per_request_by_tenth"]))
-    same = r["same_rows"]
-    ok_tables = all(v["same"] for k, v in same.items() if isinstance(v, dict))
+    for label, x in (("services", s), ("raw", w), ("plain", p)):
+        print(f"     {label + ':':10}" + " ".join(f"{v:.0f}" for v in x["us_per_request_by_tenth"]))
+    v = r["audit_verdicts"]
     print(
-        f"   same rows in both stores: {'yes' if ok_tables else 'NO'}; same audit head: "
-        f"{'yes' if same['audit_head_same'] else 'NO'}; raw store: "
-        f"{r['raw_store_audit_verdict']}"
+        f"   same rows and audit head, services vs raw: "
+        f"{'yes' if _all_same(r['same_rows']) else 'NO'}; services vs plain: "
+        f"{'yes' if _all_same(r['same_rows_plain']) else 'NO'}; audit chain: services "
+        f"{v['services']}; raw {v['raw']}"
     )
-    p = r["subject_lookup_probe"]
+    pr = r["subject_lookup_probe"]
     print(
-        f"   subject look-up at {p['subjects']:,} subjects: "
+        f"   subject look-up at {pr['subjects']:,} subjects: "
         + "; ".join(
-            f"{k} {v['us']:.0f} µs ({v['plan']})" for k, v in p.items() if isinstance(v, dict)
+            f"{k} {x['us']:.0f} µs ({x['plan']})" for k, x in pr.items() if isinstance(x, dict)
         )
     )
     prof = r.get("profile")
@@ -1109,19 +1370,19 @@ def print_listing(r: dict[str, Any]) -> None:
     o = r["open_store"]
     print(
         f"\n2. Listing over {r['cases']:,} cases ({f['subjects']:,} subjects, "
-        f"{f['file_mb']:.0f} MB; filled in {f['generate_s']:.1f} s generate + "
+        f"{f['file_mb']:.0f} MB encrypted; filled in {f['generate_s']:.1f} s generate + "
         f"{f['insert_s']:.1f} s insert)"
     )
     print(
-        f"   open_store on it (incl. migration check): median {o['median_s'] * 1000:.1f} ms, "
-        f"best {o['best_s'] * 1000:.1f} ms"
+        f"   open_store on it (incl. migration check and the bench's cheap key derivation): "
+        f"median {o['median_s'] * 1000:.1f} ms, best {o['best_s'] * 1000:.1f} ms"
     )
     print(
         f"   {'query (first page: limit 500)':32}{'rows':>7}{'svc med ms':>11}{'best':>9}"
         f"{'raw med ms':>11}{'best':>9}{'ratio':>7}{'+CaseRow':>10}  same"
     )
     for q in r["queries"]:
-        s, w, rows = q["services"], q["raw_sqlite3"], q["raw_sqlite3_to_caserows"]
+        s, w, rows = q["services"], q["raw_sqlcipher"], q["raw_sqlcipher_to_caserows"]
         flag = "" if q["ratio_median"] <= r["aim"] else "  <- above aim"
         print(
             f"   {q['query']:32}{q['rows']:7,}{_ms(s['median_s']):>11}{_ms(s['best_s']):>9}"
@@ -1130,20 +1391,26 @@ def print_listing(r: dict[str, Any]) -> None:
             f"{'yes' if q['same_result'] else 'NO'}{flag}"
         )
     print(
-        "   (ratio = services median / raw median; +CaseRow = raw median when the plain rows are"
-        " also turned into the CaseRow objects the services return, dates parsed)"
+        "   (raw = the same SELECT through sqlcipher3 on the same keyed file; ratio = services"
+        " median / raw median; +CaseRow = raw median when the plain rows are also turned into"
+        " the CaseRow objects the services return, dates parsed)"
     )
 
 
 def print_summary(result: dict[str, Any]) -> None:
-    print("\nSummary")
+    print("\nSummary (medians; a shared, noisy machine: compare ratios within one run)")
     log = result.get("logging")
     if log:
         print(
-            f"   log_request: {log['services']['us_per_request']:.0f} µs/request "
-            f"({log['services']['requests_per_s']:.0f}/s), raw "
-            f"{log['raw_sqlite3']['us_per_request']:.0f} µs, "
-            f"{log['ratio_services_over_raw']:.1f}x (aim {LOG_AIM:.0f}x)"
+            f"   log_request: {log['services']['us_per_request_median_tenth']:.0f} µs/request, "
+            f"raw {log['raw_sqlcipher']['us_per_request_median_tenth']:.0f} µs: services/raw "
+            f"{log['ratio_services_over_raw_median_tenth']:.2f}x (aim {LOG_AIM:.0f}x)"
+        )
+        keyed, plain = log["raw_sqlcipher"], log["raw_plain"]
+        print(
+            f"   encryption: raw on SQLCipher {keyed['us_per_request_median_tenth']:.0f} "
+            f"µs/request, on a plain file {plain['us_per_request_median_tenth']:.0f} µs: "
+            f"sqlcipher/plain {log['ratio_sqlcipher_over_plain_median_tenth']:.2f}x"
         )
     lst = result.get("listing")
     if lst:
@@ -1154,10 +1421,18 @@ def print_summary(result: dict[str, Any]) -> None:
             f"{slowest['services']['median_s'] * 1000:.0f} ms ({slowest['query']}); "
             f"open_store {lst['open_store']['median_s'] * 1000:.0f} ms"
         )
-    m = result["machine"]
+    k = result["kdf"]["default"]
     print(
-        f"   machine: Python {m['python']}, SQLite {m['sqlite']}, SQLAlchemy {m['sqlalchemy']}, "
-        f"{m['cpu_count']} CPUs ({m['cpu_model']}), {m['platform']}"
+        f"   not measured above: key derivation, {k['median_s'] * 1000:.0f} ms per passphrase "
+        f"unlock at the default Argon2id cost"
+    )
+    m = result["machine"]
+    c = m["sqlcipher"]
+    print(
+        f"   machine: Python {m['python']}, SQLite {m['sqlite']} (SQLCipher "
+        f"{c.get('cipher_version', '?')}, {c.get('cipher_provider_version', '?')}), "
+        f"SQLAlchemy {m['sqlalchemy']}, {m['cpu_count']} CPUs ({m['cpu_model']}), "
+        f"load {', '.join(f'{x:.1f}' for x in m['load_average'] or ())}, {m['platform']}"
     )
     print(f"   total run: {result['total_s']:.0f} s")
 
@@ -1198,14 +1473,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     m = result["machine"]
     print(
-        f"conneqt-dpo store bench: Python {m['python']}, SQLite {m['sqlite']}, "
-        f"{m['cpu_count']} CPUs; --log {args.log} --list {args.list} --reps {args.reps}",
+        f"conneqt-dpo store bench: Python {m['python']}, SQLite {m['sqlite']} (SQLCipher "
+        f"{m['sqlcipher'].get('cipher_version', '?')}), {m['cpu_count']} CPUs; "
+        f"--log {args.log} --list {args.list} --reps {args.reps}",
         flush=True,
     )
+    result["kdf"] = kdf_cost()
+    print_kdf(result["kdf"])
 
     with _workdir(args.keep) as work:
         if args.log > 0:
-            print(f"  logging {args.log:,} requests through the services, then raw ...", flush=True)
+            print(
+                f"  logging {args.log:,} requests: services, raw keyed and raw plain in turns ...",
+                flush=True,
+            )
             result["logging"] = bench_logging(
                 work,
                 args.log,
