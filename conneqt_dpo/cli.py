@@ -218,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--email")
     c = users_sub.add_parser("deactivate", parents=[common], help="stop a user acting (kept)")
     c.add_argument("login")
+    c.add_argument(
+        "--reassign-to", metavar="LOGIN", help="hand their open cases to this dpo or support user"
+    )
     c = users_sub.add_parser("reactivate", parents=[common], help="let a user act again")
     c.add_argument("login")
 
@@ -360,6 +363,34 @@ def build_parser() -> argparse.ArgumentParser:
     c = k_sub.add_parser("import", parents=[common],
                          help="put a recovery file back beside the store")  # fmt: skip
     c.add_argument("path", type=Path, metavar="FILE")
+
+    c = cmd(
+        "letter",
+        "`letter REF --kind KIND -o FILE [--record]` drafts a letter as PDF; "
+        "`letter kinds` lists the kinds; `letter sent ID --method M` records it went out",
+    )
+    c.add_argument("target", metavar="REF|kinds|sent")
+    c.add_argument("letter_id", nargs="?", type=_count, metavar="ID", help="for `letter sent`")
+    c.add_argument("--kind", help="the letter kind (`letter kinds` lists them)")
+    c.add_argument("-o", "--output", type=Path, metavar="FILE", help="where the PDF goes")
+    c.add_argument("--record", action="store_true", help="store it with the case (DPO only)")
+    c.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=TEXT",
+        help="a free-text part of the letter, e.g. reasons=... (repeatable; see `letter kinds`)",
+    )
+    c.add_argument("--method", help="for `letter sent`: email, post or in-person")
+    c.add_argument("--date", type=_date, help="for `letter sent`: the day it went out")
+    c.add_argument("--reason", metavar="CODE", help="for `letter sent` of a refusal: the ground")
+    c.add_argument("--regime", help="for `letter kinds`: only this regime's")
+    c.add_argument("--today", type=_date)
+    c.add_argument("--json", action="store_true")
+
+    c = cmd("letters", "the letters recorded on a case")
+    c.add_argument("reference")
+    c.add_argument("--json", action="store_true")
 
     c = cmd("backup", "copy the store to a file (verified after writing)")
     c.add_argument("path", type=Path)
@@ -628,7 +659,12 @@ def _cmd_users_add(svc: Services, args: argparse.Namespace) -> int:
 @_with_services
 def _cmd_users_active(svc: Services, args: argparse.Namespace) -> int:
     if args.subcommand == "deactivate":
-        u = svc.deactivate_user(args.login)
+        try:
+            u = svc.deactivate_user(args.login, reassign_to=args.reassign_to)
+        except DomainError as e:
+            if args.reassign_to is None and "open case" in str(e):
+                raise UserError(f"{e} (--reassign-to LOGIN)") from None
+            raise
     else:
         u = svc.reactivate_user(args.login)
     print(f"user {u.login} ({u.role}) is {'active' if u.active else 'deactivated'}")
@@ -980,6 +1016,98 @@ def _cmd_purge(svc: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_letter(args: argparse.Namespace) -> int:
+    if args.target == "kinds":
+        return _letter_kinds(args)
+    return _letter_with_store(args)
+
+
+def _letter_kinds(args: argparse.Namespace) -> int:
+    from conneqt_dpo.domain.regimes import get_regime
+    from conneqt_dpo.outputs.letters.kinds import KINDS
+
+    regime = get_regime(args.regime).code if args.regime else None
+    rows = [k for k in KINDS.values() if regime is None or regime in k.families]
+    if args.json:
+        _print_json([
+            {"kind": k.code, "label": k.label, "regimes": sorted(k.families),
+             "rights": sorted(k.rights) if k.rights is not None else None,
+             "clock_event": k.clock_event,
+             "parts": [{"key": f.key, "required": f.required, "description": f.description,
+                        "choices": list(f.choices)} for f in k.extra]}
+            for k in rows
+        ])  # fmt: skip
+        return 0
+    for k in rows:
+        print(f"{k.code:<28} {', '.join(sorted(k.families))}")
+        for f in k.extra:
+            need = "required" if f.required else "optional"
+            print(f"    --set {f.key}=...  ({need}) {f.description}")
+    return 0
+
+
+@_with_services
+def _letter_with_store(svc: Services, args: argparse.Namespace) -> int:
+    from conneqt_dpo.outputs.letters.drafting import draft_letter, mark_sent, record_draft
+
+    if args.target == "sent":
+        if args.letter_id is None or not args.method:
+            raise UserError("letter sent needs the letter id and --method (email, post, in-person)")
+        sent = mark_sent(svc, args.letter_id, method=args.method, on=args.date, reason=args.reason)
+        print(f"letter {sent.id} ({sent.kind}) of {sent.reference} sent by {sent.sent_method} "
+              f"on {sent.sent_on}")  # fmt: skip
+        return 0
+    if not args.kind or args.output is None:
+        raise UserError("letter REF needs --kind KIND and -o FILE (`letter kinds` lists the kinds)")
+    extra: dict[str, str] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--set takes KEY=TEXT, not {item[:40]!r}")
+        extra[key.strip()] = value
+    target = args.output.expanduser().absolute()
+    if target.exists():
+        raise UserError(f"{target} exists; choose a new file name")
+    if not target.parent.is_dir():
+        raise UserError(f"the folder {target.parent} does not exist")
+    draft = draft_letter(svc, args.target, args.kind, extra=extra, today=args.today)
+    recorded = record_draft(svc, draft) if args.record else None
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        tmp.write_bytes(draft.pdf)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for warning in draft.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        _print_json({"reference": draft.reference, "kind": draft.kind, "file": str(target),
+                     "pages": draft.pages, "template": draft.doc.template,
+                     "warnings": list(draft.warnings),
+                     "letter_id": recorded.id if recorded else None})  # fmt: skip
+        return 0
+    print(f"{draft.kind} for {draft.reference} written to {target} ({draft.pages} page(s); "
+          f"{draft.doc.template})")  # fmt: skip
+    if recorded is not None:
+        print(f"recorded as letter {recorded.id}; mark it sent with "
+              f"`conneqt-dpo letter sent {recorded.id} --method email|post|in-person`")  # fmt: skip
+    return 0
+
+
+@_with_services
+def _cmd_letters(svc: Services, args: argparse.Namespace) -> int:
+    letters = svc.letters(args.reference)
+    if args.json:
+        _print_json([x.to_json() for x in letters])
+        return 0
+    if not letters:
+        print(f"no letters recorded on {args.reference.upper()}")
+    for x in letters:
+        sent = f"sent {x.sent_on} by {x.sent_method}" if x.sent_on else "not sent"
+        print(f"{x.id:>6}  {x.kind:<28} {x.created_at:%Y-%m-%d} {x.created_by:<10} {sent}")
+    return 0
+
+
 def _cmd_key_export(args: argparse.Namespace) -> int:
     from conneqt_dpo.store.keys import export_recovery
 
@@ -1082,6 +1210,8 @@ _COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace], int]] = {
     ("verify", None): _cmd_verify,
     ("hold", None): _cmd_hold,
     ("purge", None): _cmd_purge,
+    ("letter", None): _cmd_letter,
+    ("letters", None): _cmd_letters,
     ("key", "export"): _cmd_key_export,
     ("key", "import"): _cmd_key_import,
     ("backup", None): _cmd_backup,

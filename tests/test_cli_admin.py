@@ -215,3 +215,23 @@ def test_log_with_the_rest_of_intake_and_join(
         capsys, "log", "--regime", "ccpa", "--right", "access", "--channel", "email"
     )
     assert "not a country code" in user_error(capsys, *LOG, "--country", "ZZ")
+
+
+def test_deactivating_someone_with_open_cases_needs_a_successor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from conneqt_dpo.cli import main
+
+    assert main(["init", "--dpo-name", "Dana Officer"]) == 0
+    assert main(["users", "add", "sam", "--name", "Sam Support", "--role", "support"]) == 0
+    assert main(["users", "add", "kim", "--name", "Kim Support", "--role", "support"]) == 0
+    assert main(["log", "--regime", "uk-gdpr", "--right", "access", "--channel", "email",
+                 "--name", "Ada Example", "--email", "ada@example.org"]) == 0  # fmt: skip
+    assert main(["assign", "DSR-2026-00001", "sam"]) == 0
+    capsys.readouterr()
+    assert main(["users", "deactivate", "sam"]) == 2
+    err = capsys.readouterr().err
+    assert "--reassign-to" in err and len(err.strip().splitlines()) == 1
+    assert main(["users", "deactivate", "sam", "--reassign-to", "kim"]) == 0
+    assert main(["case", "show", "DSR-2026-00001", "--json"]) == 0
+    assert '"assignee": "kim"' in capsys.readouterr().out

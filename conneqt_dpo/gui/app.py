@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.gui import style
 from conneqt_dpo.gui.crash import CrashHandler, log_path
+from conneqt_dpo.gui.first_start import ask_first_run, create_first_dpo, is_new_store
 from conneqt_dpo.gui.main_window import MainWindow
 from conneqt_dpo.gui.reminders import HOUR_MS
 from conneqt_dpo.gui.startup import Startup
+from conneqt_dpo.gui.unlock import UnlockCancelled, explain_store_error, gui_unlock
 from conneqt_dpo.gui.user_picker import LastUser
 from conneqt_dpo.gui.worker import PoolRunner, Runner
 from conneqt_dpo.store import paths
+from conneqt_dpo.store.errors import StoreError
+from conneqt_dpo.store.keys import PASSPHRASE_ENV
 from conneqt_dpo.store.services import Services
-from conneqt_dpo.store.store import Store, open_store
+from conneqt_dpo.store.store import Store, Unlock, open_store
 
 DEMO_TITLE = " — DEMO store (fake cases)"
+# The demo holds fake people only; its key is wrapped with this published
+# passphrase so that `make run` opens it without asking (README, "The demo").
+DEMO_PASSPHRASE = "conneqt-demo-store"
+
+
+def demo_unlock() -> Unlock:
+    return Unlock(env={PASSPHRASE_ENV: DEMO_PASSPHRASE})
 
 
 def open_demo_store(demo_dir: Path, demo_cases: int) -> Store:
     """The demo store: its own folder, filled with fake cases on first use."""
     from conneqt_dpo.store.demo import fill_demo
 
-    store = open_store(f"sqlite:///{demo_dir / 'store.db'}", data_dir=demo_dir)
+    store = open_store(
+        f"sqlite:///{demo_dir / 'store.db'}", data_dir=demo_dir, unlock=demo_unlock()
+    )
     try:
         services = Services(store)
         if not services.users() or not services.count_cases():
@@ -40,11 +54,24 @@ def open_demo_store(demo_dir: Path, demo_cases: int) -> Store:
     return store
 
 
-def _open(database: str | None, demo_dir: Path | None, demo_cases: int) -> tuple[Store, str]:
+def _open(
+    database: str | None, demo_dir: Path | None, demo_cases: int, unlock: Unlock | None = None
+) -> tuple[Store, str]:
     """The store (the demo's, filled on first use) and the window title's suffix."""
     if demo_dir is not None:
         return open_demo_store(demo_dir, demo_cases), DEMO_TITLE
-    return open_store(database), ""
+    return open_store(database, unlock=unlock), ""
+
+
+def _can_create(database: str | None) -> bool:
+    """Whether a new local store could be created where it is asked for; if
+    not, opening it says why before the first-run questions are asked."""
+    from conneqt_dpo.store import engine as engine_mod
+    from conneqt_dpo.store.store import resolve_url
+
+    url = resolve_url(database, paths.resolve())
+    f = engine_mod.sqlite_path(url) if engine_mod.is_sqlite(url) else None
+    return f is None or (f.parent.is_dir() and os.access(f.parent, os.W_OK))
 
 
 def open_main_window(
@@ -93,19 +120,36 @@ def run_gui(
     # the demo), created on the first error only.
     crash = CrashHandler(log_path(demo_dir or paths.resolve().data_dir))
     crash.install()
+    # Between the start's dialogs (the passphrase, the first run, the user
+    # picker) no window is shown: that is not the end.
+    app.setQuitOnLastWindowClosed(False)
     try:
+        first = None
         try:
-            store, suffix = _open(database, demo_dir, demo_cases)
+            if demo_dir is None and is_new_store(database) and _can_create(database):
+                first = ask_first_run()
+                if first is None:
+                    return 0  # cancelled: nothing was created
+            unlock = first.unlock() if first is not None else gui_unlock()
+            store, suffix = _open(database, demo_dir, demo_cases, unlock)
+            if first is not None:
+                try:
+                    create_first_dpo(Services(store), first)
+                except BaseException:
+                    store.close()
+                    raise
+        except UnlockCancelled:
+            return 0
         except DomainError as e:
-            crash.log.warning("cannot start: %s", e)
-            box = QMessageBox(QMessageBox.Icon.Critical, "conneqt-dpo cannot start", str(e))
+            crash.log.warning("cannot start: %s", type(e).__name__)
+            text = explain_store_error(e) if isinstance(e, StoreError) else str(e)
+            box = QMessageBox(QMessageBox.Icon.Critical, "conneqt-dpo cannot start", text)
+            box.setTextFormat(Qt.TextFormat.PlainText)
             box.finished.connect(app.quit)
             box.open()
             app.exec()
             return 2
         runner = PoolRunner()
-        # Between the start's dialogs no window is shown: that is not the end.
-        app.setQuitOnLastWindowClosed(False)
         exit_code = 0
 
         def ready(_window: MainWindow) -> None:
@@ -116,14 +160,18 @@ def run_gui(
             exit_code = code
             app.quit()
 
+        last_user = LastUser.beside(settings_folder(store))
+
+        def make_window(services: Services) -> MainWindow:
+            return MainWindow(services, runner=runner, title_suffix=suffix,
+                              on_error=crash.report, last_user=last_user)  # fmt: skip
+
         startup = Startup(
             lambda login: Services(store, user=login),
-            lambda services: MainWindow(
-                services, runner=runner, title_suffix=suffix, on_error=crash.report
-            ),
+            make_window,
             runner=runner,
             on_error=crash.report,
-            last_user=LastUser.beside(settings_folder(store)),
+            last_user=last_user,
             user=user,
             reminder_interval_ms=reminder_interval_ms,
         )

@@ -171,6 +171,16 @@ class CaseTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.set_query(self._query)
 
+    def set_sources(
+        self,
+        fetch: Callable[[CaseQuery], list[CaseRow]],
+        count: Callable[[CaseQuery], int],
+        today: Callable[[], dt.date],
+    ) -> None:
+        """Ask these from now on (another user took over the window); the
+        caller sets the query again."""
+        self._fetch, self._count, self._today = fetch, count, today
+
     def _load(self, query: CaseQuery, n: int) -> None:
         self._generation += 1
         generation = self._generation

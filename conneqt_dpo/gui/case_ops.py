@@ -31,7 +31,6 @@ from conneqt_dpo.store.views import CaseDetail
 # Operation identifiers: workflow actions and clock events use their own
 # identifiers (spec/workflow.md); the rest are the view's.
 VERIFY = "verify-identity"
-ADD_DOCUMENT = "add-document"
 LETTERS = "letters"
 ADD_NOTE = "add-note"
 ADD_TASK = "add-task"
@@ -41,7 +40,7 @@ EDIT_AGENT = "edit-agent"
 ALL_OPS: tuple[str, ...] = (
     *(a.value for a in Action),
     *EVENT_RULES,
-    VERIFY, ADD_DOCUMENT, LETTERS, ADD_NOTE, ADD_TASK, RECORD_OUTCOME, EDIT_REQUESTER, EDIT_AGENT,
+    VERIFY, LETTERS, ADD_NOTE, ADD_TASK, RECORD_OUTCOME, EDIT_REQUESTER, EDIT_AGENT,
 )  # fmt: skip
 
 
@@ -148,8 +147,6 @@ class Availability:
 CASE_WORK_ROLES = frozenset({Role.DPO, Role.SUPPORT})
 
 # Parts of the case view that later versions fill; said plainly to the user.
-VERIFY_LATER = "Recording identity as verified or not verified is not available yet."
-DOCUMENTS_LATER = "Adding files (kept encrypted) is not available yet."
 LETTERS_LATER = "Drafting letters is not available yet."
 
 # Answers and the request each one answers (they pair in the engine).
@@ -206,8 +203,12 @@ def availability(detail: CaseDetail, role: str) -> dict[str, Availability]:
         out[kind] = Availability(
             True, f"Records the clock event {kind}; the deadline engine recomputes the dates."
         )
-    out[VERIFY] = Availability(False, VERIFY_LATER)
-    out[ADD_DOCUMENT] = Availability(False, DOCUMENTS_LATER)
+    if who is not Role.DPO:
+        out[VERIFY] = Availability(False, "Only the DPO decides on identity.")
+    elif state not in OPEN_STATES:
+        out[VERIFY] = Availability(False, "Identity is decided on open cases only.")
+    else:
+        out[VERIFY] = Availability(True, "Record how identity was checked and the decision.")
     out[LETTERS] = Availability(False, LETTERS_LATER)
 
     worker = who in CASE_WORK_ROLES

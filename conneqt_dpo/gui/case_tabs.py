@@ -57,6 +57,11 @@ class CaseTabs(QTabWidget):
         view.setFocus(Qt.FocusReason.OtherFocusReason)
         return view
 
+    def case_views(self) -> list[QWidget]:
+        """The open case tabs' widgets, left to right."""
+        return [w for i in range(self.count())
+                if (w := self.widget(i)) is not None and w is not self.queue_page]  # fmt: skip
+
     def case_references(self) -> list[str]:
         """The references of the open case tabs, left to right."""
         return [

@@ -1,10 +1,12 @@
 """One case in its own tab: the dates in force and why, the people, the
-actions the user may take now, tasks, documents, letters and the timeline.
+actions the user may take now, tasks, the identity decision, documents,
+letters and the timeline.
 
 This module only lays out widgets and shows a CaseSnapshot; what is enabled
 (``case_ops``) and what each button does (``case_actions.CaseActions``) are
-decided elsewhere. Every value typed by (or for) a requester is shown as
-plain text, never read as HTML.
+decided elsewhere, and the identity decision and the documents are panels
+of their own (``verification_panel``, ``documents_panel``). Every value
+typed by (or for) a requester is shown as plain text, never read as HTML.
 """
 
 from __future__ import annotations
@@ -16,21 +18,18 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -42,7 +41,6 @@ from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.gui.bus import ChangeBus
 from conneqt_dpo.gui.case_actions import CaseActions, CaseSnapshot, agent_of
 from conneqt_dpo.gui.case_ops import (
-    ADD_DOCUMENT,
     ADD_NOTE,
     ADD_TASK,
     EDIT_AGENT,
@@ -57,7 +55,9 @@ from conneqt_dpo.gui.case_ops import (
     words,
 )
 from conneqt_dpo.gui.dialogs import FormDialog, plain_label
+from conneqt_dpo.gui.documents_panel import DocumentsPanel, FileChooser, Opener, Table
 from conneqt_dpo.gui.style import status_colours, status_icon
+from conneqt_dpo.gui.verification_panel import VerificationPanel
 from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.views import CaseDetail
@@ -71,7 +71,7 @@ WORKFLOW_GRID: tuple[tuple[tuple[str, str], ...], ...] = (
 CLOCK_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Identity", (("request-identity", "Request identity…"),
                   ("record-identity", "Identity received…"),
-                  (VERIFY, "Verified / not verified…"))),
+                  (VERIFY, "Decide…"))),
     ("Clarification", (("clarification-requested", "Ask to clarify…"),
                        ("clarification-received", "Answer received…"))),
     ("Fee", (("fee-requested", "Request fee…"), ("fee-received", "Fee received…"))),
@@ -84,61 +84,9 @@ SPOKEN: dict[str, str] = {
     "clarification-received": "Clarification received…",
     "authority-requested": "Request the agent's authority…",
     "authority-received": "Agent's authority received…",
-    VERIFY: "Record identity verified or not verified",
+    VERIFY: "Decide whether identity is verified",
 }
 CHIP = "border-radius: 9px; padding: 2px 9px; font-weight: 600;"
-
-
-class Table(QTableWidget):
-    """A read-only list whose rows grow to show wrapped text in full: the
-    `stretch` column takes the width left and wraps, the others fit their
-    contents."""
-
-    def __init__(self, *headers: str, stretch: int = -1) -> None:
-        super().__init__(0, len(headers))
-        self.setHorizontalHeaderLabels(list(headers))
-        self.verticalHeader().hide()
-        self.setWordWrap(True)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        stretch %= len(headers)
-        for c in range(len(headers)):
-            header.setSectionResizeMode(
-                c,
-                QHeaderView.ResizeMode.Stretch
-                if c == stretch
-                else QHeaderView.ResizeMode.ResizeToContents,
-            )
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.sectionResized.connect(self.resizeRowsToContents)
-
-    def set_rows(self, rows: Sequence[Sequence[str]], keys: Sequence[object] = ()) -> None:
-        self.setRowCount(len(rows))
-        for r, cells in enumerate(rows):
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if keys:
-                    item.setData(Qt.ItemDataRole.UserRole, keys[r])
-                self.setItem(r, c, item)
-        self.resizeRowsToContents()
-
-    def column_texts(self, column: int) -> list[str]:
-        return [self._text(r, column) for r in range(self.rowCount())]
-
-    def _text(self, row: int, column: int) -> str:
-        item = self.item(row, column)
-        return item.text() if item is not None else ""
-
-    def current_key(self) -> object:
-        item = self.item(self.currentRow(), 0) if self.currentRow() >= 0 else None
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
 class StatusBadge(QFrame):
@@ -194,14 +142,6 @@ def _when(at: dt.datetime) -> str:
     return f"{format_date(at.date())} {at:%H:%M}"
 
 
-def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
 def _regime_words(detail: CaseDetail) -> str:
     r = detail.row
     try:
@@ -215,7 +155,10 @@ def _regime_words(detail: CaseDetail) -> str:
 
 class CaseView(QWidget):
     """Raises what the services raise when the case cannot be opened (it
-    does not exist: NotFound), so that the caller opens no empty tab."""
+    does not exist: NotFound), so that the caller opens no empty tab.
+
+    `choose_file`, `choose_target` and `open_file` stand in for the file
+    dialogs and the program that shows a document (tests)."""
 
     def __init__(
         self,
@@ -224,6 +167,10 @@ class CaseView(QWidget):
         bus: ChangeBus,
         runner: Runner,
         parent: QWidget | None = None,
+        *,
+        choose_file: FileChooser | None = None,
+        choose_target: FileChooser | None = None,
+        open_file: Opener | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
@@ -233,12 +180,16 @@ class CaseView(QWidget):
         self.dialog: FormDialog | None = None  # the dialog last opened
         self.message_box: QMessageBox | None = None  # the refusal last shown
         self.buttons: dict[str, QPushButton] = {}
+        self.verification = VerificationPanel(services, reference, bus, runner)
+        self.documents = DocumentsPanel(services, reference, bus, runner,
+                                        choose_file=choose_file, choose_target=choose_target,
+                                        opener=open_file)  # fmt: skip
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._build_left())
         split.addWidget(self._build_timeline())
         split.setChildrenCollapsible(False)
-        split.setSizes([620, 660])
+        split.setSizes([660, 620])
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_header())
         layout.addWidget(self._build_actions())
@@ -247,8 +198,19 @@ class CaseView(QWidget):
         self.presenter.loaded.connect(self.show_snapshot)
         self.presenter.refused.connect(self.show_refusal)
         self.presenter.busy_changed.connect(self._update_buttons)
+        for signal in (self.verification.presenter.loaded, self.documents.presenter.loaded):
+            signal.connect(self._retitle)
         self._update_buttons()
         self.presenter.load_now()
+
+    def act_as(self, services: Services) -> None:
+        """Another user took over the window: what they may do here is
+        asked again (their role decides which actions are enabled)."""
+        self.services = services
+        self.presenter.services = services
+        self.verification.presenter.services = services
+        self.documents.presenter.services = services
+        self.presenter.refresh()
 
     # -- layout -------------------------------------------------------------
 
@@ -267,7 +229,9 @@ class CaseView(QWidget):
         self.title = _bigger(plain_label(self.reference, wrap=False), 5)
         self.state_chip = plain_label(wrap=False)
         self.state_chip.setStyleSheet(f"QLabel {{ border: 1px solid palette(mid); {CHIP} }}")
-        self.subtitle = plain_label(wrap=False)
+        # Wraps: a long regime and right (CCPA's cite two codes) would
+        # otherwise widen the window past the screen and squeeze the queues.
+        self.subtitle = plain_label()
         self.assignee = plain_label(wrap=False)
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -337,11 +301,15 @@ class CaseView(QWidget):
         people.addWidget(self._build_requester(), 1)
         people.addWidget(self._build_agent(), 1)
         column.addLayout(people)
-        column.addWidget(self._build_tasks(), 1)
-        files = QHBoxLayout()
-        files.addWidget(self._build_documents(), 2)
-        files.addWidget(self._build_letters(), 1)
-        column.addLayout(files)
+        # One tab each: the identity form and the documents need the
+        # column's whole height to show without scrolling.
+        self.sections = QTabWidget()
+        self.sections.setAccessibleName("Tasks, identity, documents and letters")
+        self.sections.addTab(self._build_tasks(), "Tasks")
+        self.sections.addTab(self.verification, "Identity")
+        self.sections.addTab(self.documents, "Documents")
+        self.sections.addTab(self._build_letters(), "Letters")
+        column.addWidget(self.sections, 1)
         return left
 
     def _person_box(self, title: str, rows: Sequence[tuple[str, QLabel]], op: str) -> QGroupBox:
@@ -370,42 +338,30 @@ class CaseView(QWidget):
         rows = (("Name:", self.agent_name), ("Contact:", self.agent_details))
         return self._person_box("Agent", rows, EDIT_AGENT)
 
-    def _build_tasks(self) -> QGroupBox:
-        box = QGroupBox("Tasks (one per data system)")
+    def _build_tasks(self) -> QWidget:
+        page = QWidget()
         self.tasks = Table("System", "Outcome", "Done", "Note")
+        self.tasks.setAccessibleName("Tasks (one per data system)")
         self.tasks.itemDoubleClicked.connect(lambda *_: self.begin(RECORD_OUTCOME))
         buttons = QHBoxLayout()
         buttons.addWidget(self._button(ADD_TASK, "Add task…"))
         buttons.addWidget(self._button(RECORD_OUTCOME, "Record outcome…"))
         buttons.addStretch(1)
-        column = QVBoxLayout(box)
+        column = QVBoxLayout(page)
+        column.addWidget(plain_label("One task per data system to search, correct or erase."))
         column.addWidget(self.tasks, 1)
         column.addLayout(buttons)
-        return box
+        return page
 
-    def _build_documents(self) -> QGroupBox:
-        box = QGroupBox("Documents")
-        self.documents = Table("File", "Kind", "Size", "Added", stretch=0)
-        self.documents.setMaximumHeight(120)
-        self.no_documents = plain_label("No documents on this case.")
-        column = QVBoxLayout(box)
-        column.addWidget(self.documents)
-        row = QHBoxLayout()
-        row.addWidget(self.no_documents)
-        row.addStretch(1)
-        row.addWidget(self._button(ADD_DOCUMENT, "Add document…"))
-        column.addLayout(row)
-        return box
-
-    def _build_letters(self) -> QGroupBox:
-        box = QGroupBox("Letters")
+    def _build_letters(self) -> QWidget:
+        page = QWidget()
         note = plain_label(LETTERS_LATER + ".")
         note.setEnabled(False)
-        column = QVBoxLayout(box)
+        column = QVBoxLayout(page)
         column.addWidget(note)
         column.addStretch(1)
         column.addWidget(self._button(LETTERS, "Draft letter…"), 0, Qt.AlignmentFlag.AlignRight)
-        return box
+        return page
 
     def _build_timeline(self) -> QWidget:
         box = QGroupBox("Timeline (newest first)")
@@ -460,7 +416,9 @@ class CaseView(QWidget):
         self.agent_details.setText(", ".join(contact) or "—")
 
         self._show_tasks(d)
-        self._show_documents(d)
+        self.verification.show_case(snap)
+        self.documents.show_case(snap)
+        self._retitle()
         self.timeline.set_rows([
             (_when(row.at), row.actor, f"Note: {row.text}" if row.kind == "note" else row.text)
             for row in snap.timeline
@@ -481,14 +439,18 @@ class CaseView(QWidget):
         if current in ids:
             self.tasks.selectRow(ids.index(current))
 
-    def _show_documents(self, d: CaseDetail) -> None:
-        self.documents.set_rows([
-            (doc.filename, doc.kind, _size(doc.size),
-             f"{doc.added_by}, {format_date(doc.added_at.date())}")
-            for doc in d.documents
-        ])  # fmt: skip
-        self.documents.setVisible(bool(d.documents))
-        self.no_documents.setVisible(not d.documents)
+    def _retitle(self) -> None:
+        """The section tabs say what is in them (how many tasks are open,
+        the identity decision, how many documents)."""
+        tasks = self.snapshot.detail.tasks if self.snapshot else ()
+        open_tasks = sum(1 for t in tasks if t.outcome is None)
+        self.sections.setTabText(0, f"Tasks ({open_tasks} open)" if open_tasks else "Tasks")
+        self.sections.setTabText(1, self.verification.title())
+        self.sections.setTabText(2, self.documents.title())
+
+    def show_section(self, page: QWidget) -> None:
+        self.sections.setCurrentWidget(page)
+        page.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def selected_task(self) -> int | None:
         key = self.tasks.current_key()
@@ -497,7 +459,8 @@ class CaseView(QWidget):
     def _update_buttons(self) -> None:
         busy = self.presenter.busy
         for op, button in self.buttons.items():
-            a = self.presenter.available(op)
+            # The decision is the identity panel's: the button takes you there.
+            a = self.verification.allowed if op == VERIFY else self.presenter.available(op)
             enabled = a.enabled and not busy
             if op == ADD_NOTE:
                 enabled = enabled and bool(self.note_box.toPlainText().strip())
@@ -508,6 +471,9 @@ class CaseView(QWidget):
 
     def begin(self, op: str) -> None:
         """A button was pressed: run it, or open its dialog (non-blocking)."""
+        if op == VERIFY:
+            self.show_section(self.verification)
+            return
         if op == RECORD_OUTCOME:
             dialog: FormDialog | None = self.presenter.outcome_dialog(self.selected_task(), self)
         else:

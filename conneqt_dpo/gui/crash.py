@@ -189,7 +189,9 @@ class CrashHandler(QObject):
         try:
             where = f" (thread {thread})" if thread else ""
             if isinstance(exc[1], DomainError):
-                self.log.warning("%s%s", exc[1], where)
+                # The kind only: the message may quote what the person typed
+                # (a name, an email), and the log is not encrypted.
+                self.log.warning("%s shown%s", type(exc[1]).__name__, where)
             else:
                 self.log.error("unexpected error%s", where, exc_info=exc)
         except Exception:  # the log must never hide the error itself

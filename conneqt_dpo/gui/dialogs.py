@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -90,6 +91,7 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
         self._busy = False
+        self.discard_box: QMessageBox | None = None
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -126,9 +128,36 @@ class FormDialog(QDialog):
             return
         self.submitted.emit()
 
+    def has_input(self) -> bool:
+        """Whether cancelling would throw away something typed; a form
+        that says so is asked about before it closes."""
+        return False
+
     def reject(self) -> None:
-        if not self._busy:
-            super().reject()
+        if self._busy:
+            return
+        if self.has_input():
+            self._ask_discard()
+            return
+        super().reject()
+
+    def _ask_discard(self) -> None:
+        Button = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard what you typed?",
+                          f"Close “{self.windowTitle()}” without saving what you typed?",
+                          Button.Discard | Button.Cancel, self)  # fmt: skip
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        keep = box.button(Button.Cancel)
+        if keep is not None:
+            keep.setText("Keep editing")
+        box.setDefaultButton(Button.Cancel)
+        box.setEscapeButton(Button.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(
+            lambda b: QDialog.reject(self) if box.standardButton(b) == Button.Discard else None
+        )
+        self.discard_box = box
+        box.open()
 
     def finish(self) -> None:
         """The work is done: close as accepted."""

@@ -48,10 +48,12 @@ from conneqt_dpo.gui.intake_launcher import IntakeLauncher
 from conneqt_dpo.gui.nav import SPECS, NavModel, NavPane, View
 from conneqt_dpo.gui.queue_view import QueueView
 from conneqt_dpo.gui.reminders import HOUR_MS, ReminderNotice, ReminderPresenter, Reminding
+from conneqt_dpo.gui.user_picker import LastUser
+from conneqt_dpo.gui.user_switch import UserSwitch
 from conneqt_dpo.gui.worker import Runner, SyncRunner
 from conneqt_dpo.store.casework_services import QueueCounts
 from conneqt_dpo.store.services import Services
-from conneqt_dpo.store.views import CaseQuery, CasesChanged, Draft
+from conneqt_dpo.store.views import CaseQuery, CasesChanged, Draft, UserView
 
 __all__ = ["MainWindow", "detail_html"]  # detail_html: the case view imports it from here
 
@@ -67,6 +69,8 @@ NEW_REQUEST_TIP = "Log a request that came in by phone, email, letter, web form 
 NEW_REQUEST_NOT_YOURS = "Only dpo or support users log requests (you are {role})"
 SETTINGS_TIP = "The organisation, its data systems, time zone, calendars, retention and users"
 SETTINGS_NOT_YOURS = "Only a DPO or an admin can change settings (you are {role})"
+SWITCH_USER_TIP = "Hand the app to someone else without restarting (it asks who)"
+WORKING_AS_TIP = "Working as {login}: everything you do is recorded under this user"
 
 
 def _report(e: BaseException) -> None:
@@ -100,7 +104,12 @@ class MainWindow(QMainWindow):
         search_delay_ms: int = SEARCH_DELAY_MS,
         due_soon_days: int = DeadlineSettings().due_soon_days,
         intake_delays: tuple[int, int] | None = None,
+        services_for: Callable[[str], Services] | None = None,
+        last_user: LastUser | None = None,
     ) -> None:
+        """`services_for(login)`: the services acting as another user (File >
+        Switch user…); by default over the same store and clock.
+        `last_user`: where that choice is remembered for the next start."""
         super().__init__()
         self.services = services
         self.bus = bus or ChangeBus(self)
@@ -119,6 +128,11 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.settings_dialog: QWidget | None = None
         self.reminding: Reminding | None = None
+        self.user_switch = UserSwitch(
+            self, self.runner, services_for or self._same_store_as,
+            current=lambda: self.services, apply=self.act_as, last_user=last_user,
+            on_error=self._on_error,
+        )  # fmt: skip
         workers = [u.login for u in services.users()
                    if u.active and u.role in (Role.DPO, Role.SUPPORT)]  # fmt: skip
 
@@ -226,12 +240,10 @@ class MainWindow(QMainWindow):
         self.overdue_label = QLabel()
         self.overdue_label.setAccessibleName("Overdue cases")
         self.statusBar().addWidget(self.count_label)
-        self.user_label = QLabel(f"{actor.name} — {actor.role}")
+        self.user_label = QLabel()
         self.user_label.setAccessibleName("Working as")
-        self.user_label.setToolTip(
-            f"Working as {actor.login}: everything you do is recorded under this user"
-        )
         self.user_label.setContentsMargins(12, 0, 12, 0)
+        self._show_user(actor)
         self.statusBar().addPermanentWidget(self.user_label)
         for label in (self.due_soon_label, self.overdue_label):
             label.setContentsMargins(12, 0, 12, 0)
@@ -289,15 +301,11 @@ class MainWindow(QMainWindow):
         key = QKeySequence
         self.new_request_action = action("&New request…", [key("Ctrl+N")], self.new_request,
                                          NEW_REQUEST_TIP)  # fmt: skip
-        if self._role not in (Role.DPO, Role.SUPPORT):
-            self.new_request_action.setEnabled(False)
-            self.new_request_action.setToolTip(NEW_REQUEST_NOT_YOURS.format(role=self._role))
         self.settings_action = action("&Settings…", [key("Ctrl+,")], self.open_settings,
                                       SETTINGS_TIP)  # fmt: skip
-        if self._role not in (Role.DPO, Role.ADMIN):
-            self.settings_action.setEnabled(False)
-            self.settings_action.setToolTip(SETTINGS_NOT_YOURS.format(role=self._role))
-            self.settings_action.setStatusTip(SETTINGS_NOT_YOURS.format(role=self._role))
+        self.switch_user_action = action("S&witch user…", [key("Ctrl+Shift+U")],
+                                         self.switch_user, SWITCH_USER_TIP)  # fmt: skip
+        self._apply_role()
         self.reminders_action = action("&Reminders…", [key("Ctrl+Shift+R")], self.show_reminders,
                                        "What is overdue, due soon or waiting too long")  # fmt: skip
         quit_keys = [key("Ctrl+Q"), *key.keyBindings(key.StandardKey.Quit)]
@@ -329,6 +337,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_request_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.switch_user_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menus.addMenu("&View")
@@ -341,6 +350,61 @@ class MainWindow(QMainWindow):
                 view_menu.addAction(a)
         case_menu = menus.addMenu("&Case")
         case_menu.addAction(self.open_action)
+
+    def _apply_role(self) -> None:
+        """Enable what the current user's role may do; what it may not stays
+        visible, disabled, saying why (the services refuse it anyway)."""
+        for a, allowed, tip, refusal in (
+            (self.new_request_action, (Role.DPO, Role.SUPPORT), NEW_REQUEST_TIP,
+             NEW_REQUEST_NOT_YOURS),
+            (self.settings_action, (Role.DPO, Role.ADMIN), SETTINGS_TIP, SETTINGS_NOT_YOURS),
+        ):  # fmt: skip
+            may = self._role in allowed
+            text = tip if may else refusal.format(role=self._role)
+            a.setEnabled(may)
+            a.setToolTip(text)
+            a.setStatusTip(text)
+
+    def _show_user(self, actor: UserView) -> None:
+        self.user_label.setText(f"{actor.name} — {actor.role}")
+        self.user_label.setToolTip(WORKING_AS_TIP.format(login=actor.login))
+
+    # -- who is using it ------------------------------------------------------
+
+    def _same_store_as(self, login: str) -> Services:
+        s = self.services
+        return Services(s.store, user=login, clock=s.clock, organisation=s.organisation)
+
+    def switch_user(self) -> None:
+        """Ctrl+Shift+U: ask who is using the app now (non-blocking)."""
+        self.user_switch.ask()
+
+    def act_as(self, services: Services, actor: UserView) -> None:
+        """From now on everything here acts as `actor`: the queue and the
+        counts (My cases is theirs), each open case's actions, the intake,
+        the reminders, and what their role may do."""
+        if actor.login == self.me:
+            return
+        self.services = services
+        self.me, self._role = actor.login, actor.role
+        self._apply_role()
+        self._show_user(actor)
+        self.model.set_sources(services.list_cases, services.count_cases, services.today)
+        self.intake_launcher.services = services
+        for view in self.tabs.case_views():
+            act_as = getattr(view, "act_as", None)
+            if act_as is not None:
+                act_as(services)
+        if self.reminding is not None:
+            self.reminding.act_as(services, actor.role)
+        if SPECS[self._view].assignee_fixed:  # My cases: now theirs
+            blocked = self.assignee.blockSignals(True)
+            self.assignee.setCurrentIndex(max(0, self.assignee.findData(self.me)))
+            self.assignee.blockSignals(blocked)
+        self.apply_filters()
+        self.refresh_counts()
+        self.statusBar().showMessage(f"Now working as {actor.name} ({actor.login})", 10_000)
+        self.offer_draft()  # drafts are each user's own
 
     # -- the queue ------------------------------------------------------------
 
@@ -565,7 +629,8 @@ class MainWindow(QMainWindow):
         return self.intake_launcher.open(draft)
 
     def offer_draft(self) -> None:
-        """At start: offer the request left unsaved last time (its draft)."""
+        """At start (and on switching user): offer the request left unsaved
+        last time (its draft)."""
         if self._role in (Role.DPO, Role.SUPPORT):
             self.intake_launcher.offer_draft()
 
@@ -628,6 +693,11 @@ class MainWindow(QMainWindow):
             self._on_error(e)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        dialog = self.settings_dialog
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible() \
+                and not dialog.close():  # fmt: skip
+            event.ignore()  # it asks about its edits first; quit again after
+            return
         if self.reminding is not None:
             self.reminding.stop()
         self.intake_launcher.keep_and_close()  # quitting loses nothing typed

@@ -284,6 +284,11 @@ class ReminderNotice(QDialog):
                 "(a refusal is a response: the clock stops)."
             )
 
+    def act_as(self, services: Services, role: str) -> None:
+        self.services = services
+        self.role = role
+        self._enable()
+
     # -- doing ---------------------------------------------------------------
 
     def open_selected(self) -> None:
@@ -382,6 +387,15 @@ class Reminding(QObject):
     def _cases_changed(self, _changed: CasesChanged) -> None:
         # A case closed from the notice (or anywhere) leaves its list.
         if self._notice_open():
+            self.presenter.check()
+
+    def act_as(self, services: Services, role: str) -> None:
+        """Another user took over the window: ask again as them (an open
+        notice enables what their role may do)."""
+        self.presenter.services = services
+        if self._notice_open():
+            assert self.notice is not None
+            self.notice.act_as(services, role)
             self.presenter.check()
 
     def stop(self) -> None:

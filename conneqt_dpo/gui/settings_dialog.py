@@ -5,17 +5,21 @@ deadlines, retention, the data folder, and the users.
 Pages on the left, one at a time on the right. Every change goes through
 the services (which check the role and audit it) via the presenter; the
 store's refusal is shown in a message box that does not block, and the page
-keeps what was typed so it can be corrected.
+keeps what was typed so it can be corrected. Closing the dialog (Close,
+Escape, the window's button) with edits not saved asks first: save them,
+discard them, or stay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -29,7 +33,13 @@ from PySide6.QtWidgets import (
 
 from conneqt_dpo.domain.workflow import Role
 from conneqt_dpo.gui.dialogs import FormDialog, plain_label
-from conneqt_dpo.gui.settings_lists import SystemDialog, SystemsPage, UserDialog, UsersPage
+from conneqt_dpo.gui.settings_lists import (
+    HandOverDialog,
+    SystemDialog,
+    SystemsPage,
+    UserDialog,
+    UsersPage,
+)
 from conneqt_dpo.gui.settings_pages import (
     DataFolderPage,
     OrganisationPage,
@@ -41,8 +51,17 @@ from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.views import DataSystemView
 
+if TYPE_CHECKING:
+    from conneqt_dpo.store.backup import BackupReport
+
 ONLY_DPO_OR_ADMIN = "Only a DPO or an admin can change settings (you are {role})."
 PROFILE_FILTER = "Organisation profile (*.json)"
+UNSAVED_TITLE = "Unsaved changes"
+UNSAVED_TEXT = "What you changed on {pages} is not saved yet."
+NO_BACKUP = "No backup written"
+# (the folder to start in, what to do with the folder chosen); it must not
+# block: the default opens a QFileDialog with open().
+FolderChooser = Callable[[str, Callable[[str], None]], object]
 
 
 class SettingsDialog(QDialog):
@@ -53,9 +72,13 @@ class SettingsDialog(QDialog):
         *,
         on_error: Callable[[BaseException], None] | None = None,
         parent: QWidget | None = None,
+        choose_folder: FolderChooser | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self._choose_folder = choose_folder or self._folder_dialog
+        self.unsaved_box: QMessageBox | None = None
+        self._closing = False  # saving what is left, then closing
         self.resize(980, 700)
         self.presenter = SettingsPresenter(services, runner, on_error=on_error or _raise,
                                            parent=self)  # fmt: skip
@@ -77,7 +100,18 @@ class SettingsDialog(QDialog):
             ("calendars", "target_working_days", "due_soon_days", "reminder_working_days",
              "identity_wait_days"),
         )  # fmt: skip
-        self.retention = SettingsFormPage("Retention", "", ("retention_years",))
+        self.retention = SettingsFormPage(
+            "Retention",
+            "How long documents and closed cases are kept; `conneqt-dpo purge` removes what is "
+            "due (a legal hold keeps a case).",
+            (
+                "identity_purge_days",
+                "retention_months_ccpa",
+                "retention_months_hipaa",
+                "retention_years",
+                "max_document_mb",
+            ),
+        )
         self.folder = DataFolderPage()
         self.users = UsersPage()
         self.pages: list[QWidget] = [self.organisation, self.systems, self.time, self.deadlines,
@@ -120,8 +154,16 @@ class SettingsDialog(QDialog):
         self.systems.retire_requested.connect(lambda s: p.retire_system(s.id))
         self.systems.reinstate_requested.connect(lambda s: p.reinstate_system(s.id))
         self.users.add_requested.connect(self.user_form)
-        self.users.deactivate_requested.connect(p.deactivate_user)
+        self.users.deactivate_requested.connect(self.deactivate_user)
         self.users.reactivate_requested.connect(p.reactivate_user)
+        self.folder.choose_folder_requested.connect(self.choose_backup_folder)
+        self.folder.backup_requested.connect(p.back_up)
+        self.folder.copied.connect(
+            lambda path: self.status.setText(f"Copied {path} to the clipboard.")
+        )
+        p.backing_up.connect(self.folder.set_backing_up)
+        p.backed_up.connect(self._backed_up)
+        p.backup_failed.connect(self._backup_failed)
         self._saving: Page | None = None
         p.load()
 
@@ -149,19 +191,24 @@ class SettingsDialog(QDialog):
             self._saving.mark_clean()
             self._saving = None
         self.status.setText(said)
+        if self._closing:
+            self._save_next()
 
-    def _save(self, page: Page, value: object) -> None:
+    def _save(self, page: Page, value: object) -> bool:
+        """Whether a change went to the services (the answer comes later)."""
+        if isinstance(value, dict) and not value:
+            page.mark_clean()
+            return False
         self._saving = page
         if page is self.organisation:
             self.presenter.set_organisation(value)  # type: ignore[arg-type]
         elif isinstance(value, dict):
-            if not value:
-                page.mark_clean()
-                return
             self.presenter.update_settings(**value)
+        return True
 
     def show_refusal(self, message: str) -> None:
         self._saving = None
+        self._closing = False  # stay open on the page refused, its edits kept
         parent: QWidget = self
         if self.form is not None and shiboken6.isValid(self.form) and self.form.isVisible():
             parent = self.form
@@ -172,6 +219,58 @@ class SettingsDialog(QDialog):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.message_box = box
         box.open()
+
+    # -- closing with edits not saved -----------------------------------------
+
+    def unsaved_pages(self) -> list[Page]:
+        return [page for page in self.form_pages() if page.has_unsaved()]
+
+    def reject(self) -> None:
+        """Close, Escape and the window's close button come here: edits not
+        saved are asked about first, never dropped silently."""
+        if self._closing:
+            return  # saving what is left; it closes when done
+        if self.unsaved_pages():
+            self.ask_unsaved()
+            return
+        super().reject()
+
+    def ask_unsaved(self) -> QMessageBox:
+        pages = self.unsaved_pages()
+        names = ", ".join(f"“{page.title}”" for page in pages)
+        Button = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Question, UNSAVED_TITLE,
+                          UNSAVED_TEXT.format(pages=names),
+                          Button.Save | Button.Discard | Button.Cancel, self)  # fmt: skip
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("Save before closing?")
+        box.setDefaultButton(Button.Save)
+        box.setEscapeButton(Button.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: QAbstractButton) -> None:
+            choice = box.standardButton(button)
+            if choice == Button.Save:
+                self._closing = True
+                if not self.presenter.busy:  # else ``_done`` goes on when it is
+                    self._save_next()
+            elif choice == Button.Discard:
+                QDialog.reject(self)
+
+        box.buttonClicked.connect(answered)
+        self.unsaved_box = box
+        box.open()
+        return box
+
+    def _save_next(self) -> None:
+        """Save the next page with edits (each through the services, one
+        after the other); close when none is left."""
+        for page in self.unsaved_pages():
+            self.show_page(page)
+            if self._save(page, page.value()):
+                return  # ``_done`` goes on from here; a refusal stops
+        self._closing = False
+        QDialog.reject(self)
 
     # -- forms ----------------------------------------------------------------
 
@@ -206,6 +305,29 @@ class SettingsDialog(QDialog):
         self._open_form(form)
         return form
 
+    def deactivate_user(self, login: str) -> HandOverDialog | None:
+        """Deactivate at once, or, when they still have open cases, ask who
+        takes those over first (the store refuses to leave them with
+        someone who can no longer act)."""
+        snap = self.presenter.snapshot
+        leaver = next((u for u in snap.users if u.login == login), None) if snap else None
+        count = snap.open_cases.get(login, 0) if snap else 0
+        if snap is None or leaver is None or not count:
+            self.presenter.deactivate_user(login)
+            return None
+        heirs = [u for u in snap.users if u.active and u.login != login
+                 and u.role in (Role.DPO, Role.SUPPORT)]  # fmt: skip
+        form = HandOverDialog(leaver, count, heirs, preferred=snap.actor.login, parent=self)
+
+        def submit() -> None:
+            heir = form.heir_login()
+            form.set_busy(True)
+            self.presenter.deactivate_user(login, heir, after=lambda _r: self._finish_form())
+
+        form.submitted.connect(submit)
+        self._open_form(form)
+        return form
+
     def user_form(self) -> UserDialog:
         form = UserDialog(self)
         p = self.presenter
@@ -220,6 +342,38 @@ class SettingsDialog(QDialog):
         form.submitted.connect(submit)
         self._open_form(form)
         return form
+
+    # -- backups --------------------------------------------------------------
+
+    def choose_backup_folder(self, shown: str) -> None:
+        snap = self.presenter.snapshot
+        start = shown or (str(snap.data_folder) if snap is not None else str(Path.home()))
+        self._choose_folder(start, self.folder.set_backup_folder)
+
+    def _folder_dialog(self, start: str, chosen: Callable[[str], None]) -> QFileDialog:
+        d = QFileDialog(self, "Choose the backup folder", start)
+        d.setFileMode(QFileDialog.FileMode.Directory)
+        d.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        d.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        d.fileSelected.connect(chosen)
+        self.file_dialog = d
+        d.open()
+        return d
+
+    def _backed_up(self, report: BackupReport) -> None:
+        self.folder.show_backup(report)
+        self.status.setText(f"Backed up to {report.path.name}.")
+
+    def _backup_failed(self, message: str) -> None:
+        self.folder.show_backup_failure(message)
+        said = message[:1].upper() + message[1:].rstrip(".")
+        box = QMessageBox(QMessageBox.Icon.Warning, NO_BACKUP,
+                          f"No backup was written.\n\n{said}.",
+                          QMessageBox.StandardButton.Ok, self)  # fmt: skip
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message_box = box
+        box.open()
 
     # -- the profile as a file ----------------------------------------------
 

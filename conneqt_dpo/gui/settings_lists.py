@@ -1,12 +1,13 @@
 """The settings pages that list things: the data systems inventory (each
 active system becomes a task on every new case) and the people who use the
 store. Adding and editing go through small forms; retiring, deactivating
-and reactivating act on the selected row. The pages say what the user asked
+and reactivating act on the selected row (deactivating someone who still
+has open cases first asks who takes them over). The pages say what the user asked
 for with signals; the dialog hands it to the presenter."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
@@ -29,6 +30,7 @@ from conneqt_dpo.domain.workflow import Role
 from conneqt_dpo.gui.dialogs import FormDialog, plain_label
 from conneqt_dpo.gui.settings_pages import lines
 from conneqt_dpo.gui.settings_presenter import SettingsSnapshot
+from conneqt_dpo.gui.user_picker import ROLE_WORDS
 from conneqt_dpo.store.views import DataSystemView, UserView
 
 
@@ -115,9 +117,13 @@ class SystemDialog(FormDialog):
         self.name.textChanged.connect(self.validate)
         self.ok_button.setText("Save system" if system else "Add system")
         self._finish_layout()
+        self._given = self.fields()
 
     def is_complete(self) -> bool:
         return bool(self.name.text().strip())
+
+    def has_input(self) -> bool:
+        return self.fields() != self._given
 
     def fields(self) -> SystemFields:
         return SystemFields(
@@ -227,11 +233,65 @@ class UserDialog(FormDialog):
         self.ok_button.setText("Add user")
         self._finish_layout()
 
+    def has_input(self) -> bool:
+        return any(e.text().strip() for e in (self.login, self.name, self.email))
+
     def is_complete(self) -> bool:
         return bool(self.login.text().strip() and self.name.text().strip())
 
     def role_code(self) -> str:
         return str(self.role.currentData())
+
+
+class HandOverDialog(FormDialog):
+    """Deactivating someone who still has open cases: who takes them over.
+    Only active dpo and support users work on cases, so only they are offered."""
+
+    def __init__(
+        self,
+        leaver: UserView,
+        open_cases: int,
+        heirs: Sequence[UserView],
+        *,
+        preferred: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Deactivate {leaver.name}", parent)
+        n = f"{open_cases} open case{'s' if open_cases != 1 else ''}"
+        self.intro = plain_label(
+            f"{leaver.name} ({leaver.login}) still has {n} assigned. Choose who takes "
+            f"{'them' if open_cases != 1 else 'it'} over: each case moves to them (recorded "
+            f"in its audit trail) and {leaver.name} is deactivated."
+        )
+        self.column.addWidget(self.intro)
+        self.heir = QComboBox()
+        self.heir.setAccessibleName("Hand the open cases over to")
+        for u in heirs:
+            self.heir.addItem(f"{u.name} ({u.login}, {ROLE_WORDS.get(u.role, u.role)})", u.login)
+        if preferred is not None:
+            self.heir.setCurrentIndex(max(0, self.heir.findData(preferred)))
+        self.heir.currentIndexChanged.connect(self.validate)
+        self.form.addRow("&Hand over to:", self.heir)
+        self.no_one = plain_label(
+            "No one else can take them: add or reactivate a dpo or support user first."
+        )
+        self.no_one.setVisible(not heirs)
+        self.column.addWidget(self.no_one)
+        self.ok_button.setText("Hand over and deactivate")
+        self._finish_layout()
+
+    def is_complete(self) -> bool:
+        return hasattr(self, "heir") and self.heir_login() is not None
+
+    def heir_login(self) -> str | None:
+        value = self.heir.currentData()
+        return value if isinstance(value, str) else None
+
+    def choose_heir(self, login: str) -> None:
+        index = self.heir.findData(login)
+        if index < 0:
+            raise LookupError(f"{login!r} cannot take the cases over")
+        self.heir.setCurrentIndex(index)
 
 
 class UsersPage(QWidget):
@@ -243,8 +303,9 @@ class UsersPage(QWidget):
         super().__init__()
         self.title = "Users"
         self.users: tuple[UserView, ...] = ()
+        self.open_cases: Mapping[str, int] = {}
         self.me = ""
-        self.table = _table("Login", "Name", "Email", "Role", "Status", stretch=1)
+        self.table = _table("Login", "Name", "Email", "Role", "Status", "Open cases", stretch=1)
         self.table.setAccessibleName("Users")
         self.add_button = QPushButton("&Add user…")
         self.deactivate_button = QPushButton("&Deactivate")
@@ -289,17 +350,24 @@ class UsersPage(QWidget):
     def _enable(self) -> None:
         u = self.selected()
         self.deactivate_button.setEnabled(u is not None and u.active and u.login != self.me)
-        self.deactivate_button.setToolTip(
-            "You cannot deactivate yourself" if u is not None and u.login == self.me
-            else "They can no longer use the store; their name stays on what they did"
-        )  # fmt: skip
+        n = self.open_cases.get(u.login, 0) if u is not None else 0
+        if u is not None and u.login == self.me:
+            tip = "You cannot deactivate yourself"
+        elif n:
+            tip = (f"They can no longer use the store; you choose who takes over their "
+                   f"{n} open case{'s' if n != 1 else ''}")  # fmt: skip
+        else:
+            tip = "They can no longer use the store; their name stays on what they did"
+        self.deactivate_button.setToolTip(tip)
         self.reactivate_button.setEnabled(u is not None and not u.active)
 
     def show_snapshot(self, snapshot: SettingsSnapshot) -> None:
         self.me = snapshot.actor.login
         self.users = tuple(snapshot.users)
+        self.open_cases = dict(snapshot.open_cases)
         _fill(self.table, [
-            (u.login, u.name, u.email or "", u.role, "Active" if u.active else "Deactivated")
+            (u.login, u.name, u.email or "", u.role, "Active" if u.active else "Deactivated",
+             str(self.open_cases.get(u.login, 0)))
             for u in self.users
         ], [not u.active for u in self.users])  # fmt: skip
         self._enable()

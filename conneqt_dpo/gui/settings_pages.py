@@ -4,18 +4,21 @@ profile, and the forms built from the settings' own declaration
 
 Each page only lays out widgets, shows a SettingsSnapshot and says what
 the user asked for (``save_requested``); the dialog hands that to the
-presenter. A page with unsaved edits is not overwritten by a reload.
+presenter. A page with unsaved edits is not overwritten by a reload, and
+says so (``has_unsaved``) so that closing the dialog can ask first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QCompleter,
     QFormLayout,
@@ -39,15 +42,35 @@ from conneqt_dpo.domain.settings import SETTINGS_FIELDS, SettingField, Settings
 from conneqt_dpo.gui.dialogs import plain_label
 from conneqt_dpo.gui.settings_presenter import SettingsSnapshot
 
+if TYPE_CHECKING:
+    from conneqt_dpo.store.backup import BackupReport
+
 LIST_LABELS: Mapping[str, str] = {
     "categories": "Categories of personal information collected",
     "disclosed_categories": "Categories disclosed for a business purpose (last 12 months)",
     "recipients": "Recipients (categories of third parties)",
     "retention": "Retention",
     "sources": "Sources",
-    "transfers": "Transfers outside the EEA / UK, and safeguards",
-    "automated_decisions": "Automated decision-making",
+    "transfers": "Transfers outside the EEA / UK",
+    "transfer_safeguards": "Safeguards for those transfers (GDPR Art 46, Art 15(2))",
+    "automated_decisions": "Automated decision-making (or one line saying there is none)",
+    "sold_or_shared": "Categories sold or shared, and to whom (last 12 months; or none)",
 }
+# The profile's texts, in the order the form shows them; a value starting
+# "[to be completed" is a gap the letters that need it refuse to print.
+TEXT_LABELS: tuple[tuple[str, str], ...] = (
+    ("name", "&Name:"),
+    ("dpo_name", "&DPO's name:"),
+    ("dpo_title", "DPO's &title:"),
+    ("dpo_email", "DPO's &email:"),
+    ("support_email", "Su&pport email:"),
+    ("phone", "P&hone:"),
+    ("supervisory_authority", "EU supervisory a&uthority:"),
+    ("uk_supervisory_authority", "UK supervisory authority:"),
+    ("complaints_contact", "Complaints contact:"),
+    ("appeal_instructions", "How to appeal (US states):"),
+    ("opt_out_instructions", "How to opt out of sale/sharing:"),
+)
 FIELDS: Mapping[str, SettingField] = {f.name: f for f in SETTINGS_FIELDS}
 # Where the declared help speaks of the command line's syntax, the form's words.
 FORM_HELP: Mapping[str, str] = {
@@ -80,6 +103,7 @@ class Page(QWidget):
         self.title = title
         self.dirty = False
         self._showing = False
+        self._clean: object = None  # the value as last shown from the store
         self.column = QVBoxLayout(self)
         heading = QLabel(title)
         font = heading.font()
@@ -110,6 +134,12 @@ class Page(QWidget):
             self.fill(snapshot)
         finally:
             self._showing = False
+        self._clean = self.value()
+
+    def has_unsaved(self) -> bool:
+        """Edits that would change what the store holds (typing something
+        and then typing it back is not a change)."""
+        return self.dirty and self.value() != self._clean
 
     # Each page overrides these two (a QWidget cannot also be an ABC).
     def fill(self, snapshot: SettingsSnapshot) -> None:
@@ -193,9 +223,7 @@ class OrganisationPage(Page):
         body = QWidget()
         form = QFormLayout(body)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for name, text in (("name", "&Name:"), ("dpo_name", "&DPO's name:"),
-                           ("dpo_email", "DPO's &email:"), ("support_email", "Su&pport email:"),
-                           ("supervisory_authority", "Supervisory a&uthority:")):  # fmt: skip
+        for name, text in TEXT_LABELS:
             edit = QLineEdit()
             edit.textChanged.connect(self.changed)
             self.texts[name] = edit
@@ -205,8 +233,12 @@ class OrganisationPage(Page):
             if name == "name":
                 form.addRow("Address:", self.address)
         self.texts["supervisory_authority"].setPlaceholderText(
-            "Where a requester may complain; empty: letters name none"
+            "Where EU residents may complain (GDPR Art 77); access responses and refusals need it"
         )
+        self.texts["opt_out_instructions"].setPlaceholderText(
+            "Empty when the organisation neither sells nor shares personal information"
+        )
+        self.stored: Organisation | None = None
         self.address.textChanged.connect(self.changed)
         form.addRow(QLabel("Purposes:"))
         form.addRow(self.purposes)
@@ -259,6 +291,7 @@ class OrganisationPage(Page):
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
         org = snapshot.organisation
+        self.stored = org
         for name, edit in self.texts.items():
             edit.setText(str(getattr(org, name)))
         self.address.setPlainText(org.address)
@@ -275,6 +308,9 @@ class OrganisationPage(Page):
         values["purposes"] = self.purposes.purposes()
         for name, box in self.lists.items():
             values[name] = lines(box.toPlainText())
+        if self.stored is not None:
+            # Whatever the form does not show stays as stored.
+            return dataclasses.replace(self.stored, **values)
         return Organisation(**values)
 
 
@@ -360,9 +396,13 @@ class SettingsFormPage(Page):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 6)
         column.setSpacing(2)
-        column.addWidget(editor)
+        column.addWidget(self._field(f, editor))
         column.addWidget(_help(help_text))
         self.form.addRow(label, box)
+
+    def _field(self, f: SettingField, editor: QWidget) -> QWidget:
+        """What stands in the form for the setting (a page may add buttons)."""
+        return editor
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
         s = self.settings = snapshot.settings
@@ -406,7 +446,11 @@ class SettingsFormPage(Page):
 
 class DataFolderPage(SettingsFormPage):
     """Where the data is (read-only here: CONNEQT_DPO_DATA_DIR moves it)
-    and where backups go."""
+    and where backups go; a backup taken now, and what it holds."""
+
+    choose_folder_requested = Signal(str)  # the folder shown, to start from
+    backup_requested = Signal(str)  # the backup folder as shown (empty: the default)
+    copied = Signal(str)  # the path put on the clipboard
 
     def __init__(self) -> None:
         super().__init__(
@@ -418,13 +462,106 @@ class DataFolderPage(SettingsFormPage):
         self.folder = QLineEdit()
         self.folder.setReadOnly(True)
         self.folder.setAccessibleName("Data folder")
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setToolTip("Put the data folder's path on the clipboard")
+        self.copy_button.setAccessibleName("Copy the data folder's path")
+        self.copy_button.clicked.connect(self.copy_folder)
         self.store_url = QLineEdit()
         self.store_url.setReadOnly(True)
         self.store_url.setAccessibleName("Store")
-        self.form.insertRow(0, "Data folder:", self.folder)
+        folder_label = QLabel("Data folder:")
+        folder_label.setBuddy(self.folder)
+        self.form.insertRow(0, folder_label, _beside(self.folder, self.copy_button))
         self.form.insertRow(1, "Store:", self.store_url)
+
+        self.backup_button = QPushButton("&Back up now")
+        self.backup_button.setToolTip(
+            "Copy the store into a new file in the backup folder and check the copy "
+            "(integrity, the audit chain, the number of cases)"
+        )
+        self.backup_button.clicked.connect(lambda: self.backup_requested.emit(self.backup_folder()))
+        self._backing_up = False
+        self.backup_result = plain_label()
+        self.backup_result.setAccessibleName("Last backup")
+        self.backup_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.backup_result.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.backup_result.setVisible(False)
+        backups = QWidget()
+        column = QVBoxLayout(backups)
+        column.setContentsMargins(0, 6, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.backup_result)
+        self.form.addRow("", backups)
+
+    def _field(self, f: SettingField, editor: QWidget) -> QWidget:
+        if f.name != "backup_folder":
+            return editor
+        self.choose_button = QPushButton("C&hoose…")
+        self.choose_button.setToolTip("Pick the backup folder")
+        self.choose_button.setAccessibleName("Choose the backup folder")
+        self.choose_button.clicked.connect(
+            lambda: self.choose_folder_requested.emit(self.backup_folder())
+        )
+        return _beside(editor, self.choose_button)
+
+    @property
+    def backup_edit(self) -> QLineEdit:
+        edit = self.editors["backup_folder"]
+        assert isinstance(edit, QLineEdit)
+        return edit
+
+    def backup_folder(self) -> str:
+        return self.backup_edit.text().strip()
+
+    def set_backup_folder(self, path: str) -> None:
+        """A folder was chosen: shown, and saved with Save changes."""
+        self.backup_edit.setText(path)
+
+    def copy_folder(self) -> None:
+        clipboard = QApplication.clipboard()
+        clipboard.setText(self.folder.text())
+        self.copied.emit(self.folder.text())
+
+    def set_backing_up(self, busy: bool) -> None:
+        self._backing_up = busy
+        self.backup_button.setEnabled(not busy and self._local)
+        self.backup_button.setText("Backing up…" if busy else "&Back up now")
+
+    def show_backup(self, report: BackupReport) -> None:
+        cases = f"{report.cases:,} case{'s' if report.cases != 1 else ''}"
+        events = f"{report.events:,} audit event{'s' if report.events != 1 else ''}"
+        self.backup_result.setText(
+            f"Backed up to {report.path}\nChecked: {cases} and {events} in the copy."
+        )
+        self.backup_result.setVisible(True)
+
+    def show_backup_failure(self, message: str) -> None:
+        self.backup_result.setText(f"No backup written: {message}")
+        self.backup_result.setVisible(True)
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
         super().fill(snapshot)
         self.folder.setText(str(snapshot.data_folder))
         self.store_url.setText(snapshot.store_url)
+        self.set_backing_up(self._backing_up)
+        if not self._local:
+            self.backup_button.setToolTip(
+                "A database server is backed up with its own tools (pg_dump)"
+            )
+
+    @property
+    def _local(self) -> bool:
+        return self.store_url.text().startswith("sqlite")
+
+
+def _beside(field: QWidget, button: QPushButton) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(button)
+    row.setFocusProxy(field)
+    return row

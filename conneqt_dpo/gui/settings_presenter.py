@@ -1,18 +1,23 @@
 """The settings dialog's presenter: it loads everything the pages show in
 one go (on the runner) and runs each change through the services, which
-check the role and audit it; then it loads again, so every page shows what
-the store holds. A refusal (a DomainError) is emitted as ``refused`` with
-its message; anything else is a bug for the crash handler.
+check the role and audit it; then (refused or not) it loads again, so
+every page shows what the store holds. A refusal (a DomainError) is
+emitted as ``refused`` with its message; anything else is a bug for the
+crash handler.
+
+It also writes a backup on request (slow: on the runner too) into the
+backup folder, or the data folder's backups/, under a new dated name.
 
 No window is needed: tests call its methods and read ``snapshot``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -21,11 +26,16 @@ from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.organisation import Organisation
 from conneqt_dpo.domain.settings import Settings
 from conneqt_dpo.gui.worker import Runner
+from conneqt_dpo.store.errors import StoreError
 from conneqt_dpo.store.profile import export_org_profile, import_org_profile
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.views import DataSystemView, UserView
 
+if TYPE_CHECKING:
+    from conneqt_dpo.store.backup import BackupReport
+
 After = Callable[[Any], None] | None  # called with the service's result
+BACKUP_NAME = "conneqt-dpo-backup-{:%Y%m%d-%H%M%S}{}.db"
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class SettingsSnapshot:
     actor: UserView
     data_folder: Path
     store_url: str
+    open_cases: Mapping[str, int] = field(default_factory=dict)  # login -> open cases assigned
 
 
 def load_snapshot(services: Services) -> SettingsSnapshot:
@@ -50,7 +61,35 @@ def load_snapshot(services: Services) -> SettingsSnapshot:
         actor=services.actor(),
         data_folder=store.paths.data_dir,
         store_url=store.url,
+        open_cases=services.open_cases_by_user(),
     )
+
+
+def backup_target(folder: str, default: Path, when: dt.datetime) -> Path:
+    """A new file for a backup taken `when`: in `folder` (a full path), or
+    in `default` (the data folder's backups/, created if need be) when the
+    folder is empty. Never an existing file: a second backup in the same
+    second gets a suffix."""
+    text = folder.strip()
+    if text:
+        where = Path(text).expanduser()
+        if not where.is_absolute():
+            raise StoreError(
+                f"the backup folder must be a full path (like /home/dana/backups), not '{text}'"
+            )
+    else:
+        where = default
+        try:
+            where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as e:
+            why = e.strerror or str(e)
+            raise StoreError(f"cannot create the backup folder {where}: {why}") from None
+    target = where / BACKUP_NAME.format(when, "")
+    n = 1
+    while target.exists():
+        n += 1
+        target = where / BACKUP_NAME.format(when, f"-{n}")
+    return target
 
 
 class SettingsPresenter(QObject):
@@ -58,6 +97,9 @@ class SettingsPresenter(QObject):
     refused = Signal(str)  # a message for a person
     done = Signal(str)  # what was done, in words (the status line)
     busy_changed = Signal(bool)
+    backed_up = Signal(object)  # BackupReport
+    backup_failed = Signal(str)  # a message for a person
+    backing_up = Signal(bool)
 
     def __init__(
         self,
@@ -105,6 +147,11 @@ class SettingsPresenter(QObject):
         def failed(error: BaseException) -> None:
             self._set_busy(False)
             self._failed(error)
+            if isinstance(error, DomainError) and shiboken6.isValid(self):
+                # The refusal may come from a change made elsewhere (a case
+                # assigned meanwhile): show what the store holds now. Pages
+                # with edits keep them.
+                self.load()
 
         self.runner.submit(work, ok, failed)
 
@@ -163,10 +210,50 @@ class SettingsPresenter(QObject):
         self.run(lambda: svc.add_user(login=login, name=name, role=role, email=email),
                  f"Added {name} ({login}, {role}).", after)  # fmt: skip
 
-    def deactivate_user(self, login: str) -> None:
+    def deactivate_user(self, login: str, reassign_to: str | None = None, *,
+                        after: After = None) -> None:  # fmt: skip
+        """Deactivate `login`, handing their open cases to `reassign_to`."""
         svc = self.services
-        self.run(lambda: svc.deactivate_user(login), f"Deactivated {login}.")
+        said = f"Deactivated {login}." + (
+            f" Their open cases are now {reassign_to}'s." if reassign_to else "")  # fmt: skip
+        self.run(lambda: svc.deactivate_user(login, reassign_to=reassign_to), said, after)
 
     def reactivate_user(self, login: str) -> None:
         svc = self.services
         self.run(lambda: svc.reactivate_user(login), f"Reactivated {login}.")
+
+    # -- backups --------------------------------------------------------------
+
+    def back_up(self, folder: str) -> None:
+        """Copy the store into a new file in `folder` (empty: the data
+        folder's backups/) and check the copy; ``backed_up`` says where and
+        what it holds, ``backup_failed`` why there is none."""
+        svc = self.services
+        store = svc.store
+
+        def work() -> BackupReport:
+            # Imported here: the backup module is needed only when one is taken.
+            from conneqt_dpo.store.backup import backup
+
+            target = backup_target(folder, store.paths.backups_dir, svc.now().astimezone(svc.tz))
+            try:
+                return backup(store, target)
+            except OSError as e:  # a full disk or a folder gone read-only: a message
+                raise StoreError(f"cannot write the backup to {target}: {e.strerror or e}") \
+                    from None  # fmt: skip
+
+        def ok(report: BackupReport) -> None:
+            if shiboken6.isValid(self):
+                self.backing_up.emit(False)
+                self.backed_up.emit(report)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, DomainError):
+                self._on_error(error)
+            if shiboken6.isValid(self):
+                self.backing_up.emit(False)
+                if isinstance(error, DomainError):
+                    self.backup_failed.emit(str(error))
+
+        self.backing_up.emit(True)
+        self.runner.submit(work, ok, failed)

@@ -1,7 +1,8 @@
 """Who is using the app: chosen at start from the store's active users, the
 one chosen last time offered first. Only that login is remembered (in
 QSettings), nothing else. CONNEQT_DPO_USER or --user decides instead, and a
-store with one active user needs no question.
+store with one active user needs no question. File > Switch user… offers
+the same list later (gui/user_switch.py).
 
 This is a choice, not a sign-in: the desktop account is the protection
 (the store is owner-only). Every change is recorded under the login chosen.
@@ -64,12 +65,16 @@ class UserPickerDialog(FormDialog):
     chosen = Signal(str)  # the login
 
     def __init__(
-        self, users: Sequence[UserView], first: UserView | None, parent: QWidget | None = None
+        self,
+        users: Sequence[UserView],
+        first: UserView | None,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Who is using conneqt-dpo?",
+        intro: str = "Choose yourself: what you do is recorded under your name.",
     ) -> None:
-        super().__init__("Who is using conneqt-dpo?", parent)
-        self.column.addWidget(plain_label(
-            "Choose yourself: what you do is recorded under your name."
-        ))  # fmt: skip
+        super().__init__(title, parent)
+        self.column.addWidget(plain_label(intro))
         self.list = QListWidget()
         self.list.setAccessibleName("Users")
         for u in users:

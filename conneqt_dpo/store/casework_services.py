@@ -296,6 +296,16 @@ _VERBS = {
     "case.deadlines-recomputed": "Dates recomputed",
     "case.event": "Clock event",
     "suppression.added": "Email or phone added to the suppression list",
+    "document.attached": "Document attached",
+    "document.opened": "Document opened for viewing",
+    "document.exported": "Document exported",
+    "document.purged": "Document purged",
+    "case.identity-decided": "Identity decision",
+    "case.hold-placed": "Legal hold placed",
+    "case.hold-lifted": "Legal hold lifted",
+    "case.purged": "Personal data purged (retention ended)",
+    "letter.recorded": "Letter recorded",
+    "letter.sent": "Letter sent",
 }
 
 
@@ -315,6 +325,23 @@ def _describe(occurred_at: str, actor: str, action: str, d: dict[str, object]) -
         return TimelineEntry(at, actor, "event", text)
     if action == "case.task-done":
         return TimelineEntry(at, actor, "task", f"Task {d.get('task')}: {d.get('outcome')}")
+    if action.startswith("document."):
+        text = f"{_VERBS.get(action, action)}: #{d.get('document')}"
+        if d.get("kind"):
+            text += f" ({d['kind']})"
+        if d.get("reason"):
+            text += f", {d['reason']}"
+        return TimelineEntry(at, actor, "document", text)
+    if action == "case.identity-decided":
+        text = f"Identity decision: {d.get('decision')} ({d.get('methods') or 'no check'})"
+        if d.get("level"):
+            text += f", level {d['level']}"
+        return TimelineEntry(at, actor, "other", text)
+    if action.startswith("letter."):
+        text = f"{_VERBS.get(action, action)}: {d.get('kind')}"
+        if d.get("method"):
+            text += f" by {d['method']} on {d.get('on')}"
+        return TimelineEntry(at, actor, "document", text)
     kind = {
         "case.note-added": "note",
         "case.document-attached": "document",

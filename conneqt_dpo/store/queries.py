@@ -222,4 +222,5 @@ def case_detail(
         requester_country=subject.country,
         requester_us_state=subject.us_state,
         ccpa_detail=case.ccpa_detail,
+        legal_hold=case.legal_hold,
     )

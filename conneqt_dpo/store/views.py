@@ -195,6 +195,7 @@ class CaseDetail:
     requester_country: str | None = None
     requester_us_state: str | None = None
     ccpa_detail: str | None = None
+    legal_hold: bool = False
 
     @property
     def reference(self) -> str:
@@ -217,6 +218,7 @@ class CaseDetail:
                 "requester_country": self.requester_country,
                 "requester_us_state": self.requester_us_state,
                 "ccpa_detail": self.ccpa_detail,
+                "legal_hold": self.legal_hold,
                 "linked": list(self.group_references),
                 "acknowledge_by": _iso(self.acknowledge_by),
                 "respond_by": _iso(self.respond_by),

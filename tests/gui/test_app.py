@@ -56,7 +56,7 @@ def test_a_store_that_cannot_open_is_a_message_not_a_hang(
     QTimer.singleShot(0, answer)
     missing = tmp_path / "no" / "such" / "folder" / "store.db"
     assert run_gui(database=f"sqlite:///{missing}") == 2
-    assert len(seen) == 1 and "cannot create the store" in seen[0]
+    assert len(seen) == 1 and "cannot create the store" in seen[0].lower()
     assert "cannot start" in log_path(data_dir).read_text(encoding="utf-8")
 
 

@@ -391,26 +391,21 @@ def test_editing_the_requester_and_the_agent(
     assert svc.get_case(ref).agent_name == "Tom Okafor"
 
 
-def test_documents_are_listed_and_later_features_are_labelled_disabled(
-    svc: Services, make_view: MakeView
+def test_sections_say_what_they_hold_and_letters_are_labelled_disabled(
+    qtbot: QtBot, svc: Services, make_view: MakeView
 ) -> None:
     ref = log(svc)
+    svc.add_task(ref, "CRM")
     view = make_view(svc, ref)
-    assert view.no_documents.isVisible() and not view.documents.isVisible()
-    svc.attach_document(ref, filename="passport.pdf", media_type="application/pdf",
-                        size=2048, sha256="a" * 64, kind="identity")  # fmt: skip
-    view.presenter.refresh()
-    assert view.documents.isVisible()
-    assert view.documents.column_texts(0) == ["passport.pdf"]
-    assert view.documents.column_texts(2) == ["2.0 KB"]
-    for op, why in (
-        ("add-document", "Adding files (kept encrypted) is not available yet"),
-        ("letters", "Drafting letters is not available yet"),
-        ("verify-identity", "verified or not verified is not available yet"),
-    ):
-        assert not view.buttons[op].isEnabled()
-        assert why in view.buttons[op].toolTip()
-    assert view.buttons["verify-identity"].text() == "Verified / not verified…"
+    tabs = [view.sections.tabText(i) for i in range(view.sections.count())]
+    assert tabs == ["Tasks (1 open)", "Identity", "Documents", "Letters"]
+    assert not view.buttons["letters"].isEnabled()
+    assert "Drafting letters is not available yet" in view.buttons["letters"].toolTip()
+    # "Decide…" is the identity panel's: it takes the DPO there.
+    assert view.buttons["verify-identity"].text() == "Decide…"
+    click(qtbot, view, "verify-identity")
+    assert view.sections.currentWidget() is view.verification
+    assert "add-document" not in view.buttons  # the documents panel attaches
 
 
 def test_hostile_text_shows_as_typed(qtbot: QtBot, svc: Services, make_view: MakeView) -> None:
@@ -484,7 +479,7 @@ def test_the_presenter_enables_what_the_workflow_allows(
     on = {op for op, a in p.snapshot.available.items() if a.enabled}
     assert on == {"start", "refuse", "withdraw", "clarification-requested", "fee-requested",
                   "authority-requested", "extended", "add-note", "add-task", "edit-requester",
-                  "edit-agent"}  # fmt: skip
+                  "edit-agent", "verify-identity"}  # fmt: skip
     # The law forbids asking for identity here (11 CCR §7026(d)).
     assert p.available("request-identity").why == (
         "The law does not allow identity verification for ccpa opt-out-sale requests."

@@ -139,6 +139,21 @@ def test_the_profile_goes_out_to_a_file_and_back(
     assert dialog.organisation.texts["name"].text() == "CONNEQT Europe Ltd"
 
 
+def test_saving_the_profile_page_keeps_every_field_and_fills_a_gap(
+    qtbot: QtBot, svc: Services, dialog: SettingsDialog
+) -> None:
+    before = svc.org_profile()
+    page = dialog.organisation
+    dialog.show_page(page)
+    assert page.texts["phone"].text().startswith("[to be completed")
+    page.texts["phone"].clear()
+    qtbot.keyClicks(page.texts["phone"], "+1 954 555 0100")
+    qtbot.mouseClick(page.save_button, LEFT)
+    after = svc.org_profile()
+    assert after.phone == "+1 954 555 0100"
+    assert after == before.__class__(**{**before.__dict__, "phone": "+1 954 555 0100"})
+
+
 def test_data_systems_are_added_edited_retired_and_reinstated(
     qtbot: QtBot, svc: Services, dialog: SettingsDialog
 ) -> None:

@@ -1,13 +1,14 @@
 """Users deactivated and reactivated (never deleted; the last active DPO
-stays) and the inventory of data systems, whose active entries become one
-task each on every new case."""
+stays; a leaver's open cases are handed to someone who can work on them)
+and the inventory of data systems, whose active entries become one task
+each on every new case."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.store.errors import NotFound, StoreError
@@ -53,6 +54,86 @@ def test_support_may_not_manage_users(svc: Services) -> None:
         as_user(svc, "sam").reactivate_user("ada")
     with pytest.raises(NotFound):
         svc.deactivate_user("nobody")
+
+
+def _cases_of(svc: Services, login: str) -> list[str]:
+    return [r.reference for r in svc.list_cases() if r.assignee == login]
+
+
+def test_a_leaver_with_open_cases_is_refused_without_someone_to_take_them(
+    svc: Services,
+) -> None:
+    a, b, closed = (svc.log_request(request(email=f"p{i}@example.org"))[0] for i in range(3))
+    for ref in (a, b, closed):
+        svc.assign(ref, "sam")
+    svc.act(closed, "withdraw")
+    with svc.store.read() as s:
+        before = s.execute(select(func.count(AuditEvent.seq))).scalar_one()
+    with pytest.raises(DomainError, match="'sam' still has 2 open cases assigned; choose"):
+        svc.deactivate_user("sam")
+    # Nothing written: still active, still theirs, no audit event.
+    assert next(u for u in svc.users() if u.login == "sam").active
+    assert svc.open_cases_by_user() == {"sam": 2}
+    with svc.store.read() as s:
+        assert s.execute(select(func.count(AuditEvent.seq))).scalar_one() == before
+
+
+def test_a_leavers_open_cases_are_handed_over_and_each_audited(svc: Services) -> None:
+    a, b, closed = (svc.log_request(request(email=f"p{i}@example.org"))[0] for i in range(3))
+    for ref in (a, b, closed):
+        svc.assign(ref, "sam")
+    svc.act(closed, "withdraw")
+    svc.add_user(login="kim", name="Kim Helper", role="support")
+    u = as_user(svc, "ada").deactivate_user("sam", reassign_to="kim")
+    assert not u.active
+    assert sorted(_cases_of(svc, "kim")) == sorted([a, b])
+    assert _cases_of(svc, "sam") == [closed]  # a finished case keeps who worked on it
+    assert svc.open_cases_by_user() == {"kim": 2}
+    ids = {x.login: x.id for x in svc.users()}
+    with svc.store.read() as s:
+        rows = s.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.reference,
+                   AuditEvent.fields, AuditEvent.detail)
+            .order_by(AuditEvent.seq.desc()).limit(3)
+        ).all()  # fmt: skip
+    assert [(r.actor, r.action, r.reference) for r in reversed(rows)] == [
+        ("ada", "case.assigned", min(a, b)),
+        ("ada", "case.assigned", max(a, b)),
+        ("ada", "user.deactivated", None),
+    ]
+    handed = json.loads(rows[1].detail)
+    assert json.loads(rows[1].fields) == ["assignee"]
+    assert handed == {"assignee": ids["kim"], "previous": ids["sam"],
+                      "because": "user.deactivated"}  # fmt: skip
+    assert json.loads(rows[0].detail) == {"role": "support", "handed_over": 2, "to": ids["kim"]}
+    assert svc.timeline(a)[-1].text == "Assigned to kim"
+    assert svc.store.verify_audit().ok
+
+
+def test_the_cases_go_only_to_someone_who_can_work_on_them(svc: Services) -> None:
+    (ref,) = svc.log_request(request())
+    svc.assign(ref, "sam")
+    svc.add_user(login="kim", name="Kim Helper", role="support")
+    svc.deactivate_user("kim")
+    for heir, message in (
+        ("nobody", "no user 'nobody'"),
+        ("sam", "cannot take over their own cases"),
+        ("kim", "'kim' is deactivated"),
+        ("ada", "only dpo or support users work on cases"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            svc.deactivate_user("sam", reassign_to=heir)
+    assert _cases_of(svc, "sam") == [ref]
+    assert svc.deactivate_user("sam", reassign_to="dpo").active is False
+    assert _cases_of(svc, "dpo") == [ref]
+
+
+def test_support_may_not_hand_over_cases(svc: Services) -> None:
+    (ref,) = svc.log_request(request())
+    svc.assign(ref, "sam")
+    with pytest.raises(StoreError, match="only dpo or admin users may deactivate users"):
+        as_user(svc, "sam").deactivate_user("sam", reassign_to="dpo")
+    assert _cases_of(svc, "sam") == [ref]
 
 
 # -- data systems ----------------------------------------------------------
