@@ -18,9 +18,10 @@ import pypdfium2 as pdfium
 import pytest
 
 from conneqt_dpo.outputs.letters import fonts
+from conneqt_dpo.outputs.letters.bidi import base_level, bidi_levels
 from conneqt_dpo.outputs.letters.document import Block, LetterDoc
 from conneqt_dpo.outputs.letters.escape import clean_text, markup
-from conneqt_dpo.outputs.letters.pdf import base_level, bidi_levels, render, render_pdf
+from conneqt_dpo.outputs.letters.pdf import render, render_pdf
 
 ARABIC = "نحن نؤكد أننا تلقينا طلبك رقم 47 بتاريخ 25 نوفمبر، وسنرد عليه خلال شهر واحد."
 HEBREW = "אנו מאשרים שקיבלנו את בקשתך מספר 42 ונשיב עליה בתוך חודש אחד (30 ימים) ממועד קבלתה."
