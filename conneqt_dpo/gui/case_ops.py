@@ -21,11 +21,13 @@ from conneqt_dpo.domain.workflow import (
     TRANSITIONS,
     Action,
     Role,
+    State,
     check_action,
     check_event,
     parse_role,
     parse_state,
 )
+from conneqt_dpo.outputs.letters.kinds import kinds_for
 from conneqt_dpo.store.views import CaseDetail
 
 # Operation identifiers: workflow actions and clock events use their own
@@ -146,9 +148,6 @@ class Availability:
 # mirrors their `require(...)` so the buttons match (the services decide).
 CASE_WORK_ROLES = frozenset({Role.DPO, Role.SUPPORT})
 
-# Parts of the case view that later versions fill; said plainly to the user.
-LETTERS_LATER = "Drafting letters is not available yet."
-
 # Answers and the request each one answers (they pair in the engine).
 ANSWERS: Mapping[str, str] = {
     "clarification-received": "clarification-requested",
@@ -167,6 +166,28 @@ def _unanswered(detail: CaseDetail, answer: str) -> int:
     request = ANSWERS[answer]
     kinds = [e.kind for e in detail.events]
     return max(0, kinds.count(request) - kinds.count(answer))
+
+
+def _letters(detail: CaseDetail, who: Role, state: State) -> Availability:
+    """Drafting and previewing is case work; approving (which records the
+    PDF with the case) is the DPO's alone, as the letter services require."""
+    if who not in CASE_WORK_ROLES:
+        return Availability(
+            False, f"Only dpo or support users draft letters (you are {who.value})."
+        )
+    r = detail.row
+    try:
+        kinds = kinds_for(r.regime, r.right, state)
+    except DomainError as e:
+        return Availability(False, _sentence(str(e)))
+    if not kinds:
+        return Availability(False, f"No letter fits a case that is {words(state.value).lower()}.")
+    if who is Role.DPO:
+        return Availability(True, "Draft a letter, preview it and approve it: the PDF you "
+                                  "approve is stored with the case. Only the DPO approves and "
+                                  "records letters.")  # fmt: skip
+    return Availability(True, "Draft a letter and preview it. Only the DPO approves and "
+                              "records letters.")  # fmt: skip
 
 
 def availability(detail: CaseDetail, role: str) -> dict[str, Availability]:
@@ -209,7 +230,7 @@ def availability(detail: CaseDetail, role: str) -> dict[str, Availability]:
         out[VERIFY] = Availability(False, "Identity is decided on open cases only.")
     else:
         out[VERIFY] = Availability(True, "Record how identity was checked and the decision.")
-    out[LETTERS] = Availability(False, LETTERS_LATER)
+    out[LETTERS] = _letters(detail, who, state)
 
     worker = who in CASE_WORK_ROLES
     not_worker = f"Only dpo or support users may do this (you are {who.value})."

@@ -4,8 +4,9 @@ letters and the timeline.
 
 This module only lays out widgets and shows a CaseSnapshot; what is enabled
 (``case_ops``) and what each button does (``case_actions.CaseActions``) are
-decided elsewhere, and the identity decision and the documents are panels
-of their own (``verification_panel``, ``documents_panel``). Every value
+decided elsewhere, and the identity decision, the documents and the letters
+are panels of their own (``verification_panel``, ``documents_panel``,
+``letters_panel``; drafting a letter is ``letter_dialog``). Every value
 typed by (or for) a requester is shown as plain text, never read as HTML.
 """
 
@@ -46,7 +47,6 @@ from conneqt_dpo.gui.case_ops import (
     EDIT_AGENT,
     EDIT_REQUESTER,
     LETTERS,
-    LETTERS_LATER,
     RECORD_OUTCOME,
     VERIFY,
     due_text,
@@ -56,9 +56,12 @@ from conneqt_dpo.gui.case_ops import (
 )
 from conneqt_dpo.gui.dialogs import FormDialog, plain_label
 from conneqt_dpo.gui.documents_panel import DocumentsPanel, FileChooser, Opener, Table
+from conneqt_dpo.gui.letter_dialog import LetterDialog
+from conneqt_dpo.gui.letters_panel import LettersPanel
 from conneqt_dpo.gui.style import status_colours, status_icon
 from conneqt_dpo.gui.verification_panel import VerificationPanel
 from conneqt_dpo.gui.worker import Runner
+from conneqt_dpo.store.letter_services import LetterView
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.views import CaseDetail
 
@@ -184,6 +187,8 @@ class CaseView(QWidget):
         self.documents = DocumentsPanel(services, reference, bus, runner,
                                         choose_file=choose_file, choose_target=choose_target,
                                         opener=open_file)  # fmt: skip
+        self.letters = LettersPanel(services, reference, bus, runner, choose_target=choose_target)
+        self.letter_dialog: LetterDialog | None = None  # the draft last opened
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._build_left())
@@ -198,7 +203,8 @@ class CaseView(QWidget):
         self.presenter.loaded.connect(self.show_snapshot)
         self.presenter.refused.connect(self.show_refusal)
         self.presenter.busy_changed.connect(self._update_buttons)
-        for signal in (self.verification.presenter.loaded, self.documents.presenter.loaded):
+        for signal in (self.verification.presenter.loaded, self.documents.presenter.loaded,
+                       self.letters.presenter.loaded):  # fmt: skip
             signal.connect(self._retitle)
         self._update_buttons()
         self.presenter.load_now()
@@ -210,6 +216,7 @@ class CaseView(QWidget):
         self.presenter.services = services
         self.verification.presenter.services = services
         self.documents.presenter.services = services
+        self.letters.presenter.services = services
         self.presenter.refresh()
 
     # -- layout -------------------------------------------------------------
@@ -354,14 +361,8 @@ class CaseView(QWidget):
         return page
 
     def _build_letters(self) -> QWidget:
-        page = QWidget()
-        note = plain_label(LETTERS_LATER + ".")
-        note.setEnabled(False)
-        column = QVBoxLayout(page)
-        column.addWidget(note)
-        column.addStretch(1)
-        column.addWidget(self._button(LETTERS, "Draft letter…"), 0, Qt.AlignmentFlag.AlignRight)
-        return page
+        self.letters.button_row.addWidget(self._button(LETTERS, "Draft letter…"))
+        return self.letters
 
     def _build_timeline(self) -> QWidget:
         box = QGroupBox("Timeline (newest first)")
@@ -418,6 +419,7 @@ class CaseView(QWidget):
         self._show_tasks(d)
         self.verification.show_case(snap)
         self.documents.show_case(snap)
+        self.letters.show_case(snap)
         self._retitle()
         self.timeline.set_rows([
             (_when(row.at), row.actor, f"Note: {row.text}" if row.kind == "note" else row.text)
@@ -447,6 +449,7 @@ class CaseView(QWidget):
         self.sections.setTabText(0, f"Tasks ({open_tasks} open)" if open_tasks else "Tasks")
         self.sections.setTabText(1, self.verification.title())
         self.sections.setTabText(2, self.documents.title())
+        self.sections.setTabText(3, self.letters.title())
 
     def show_section(self, page: QWidget) -> None:
         self.sections.setCurrentWidget(page)
@@ -474,6 +477,9 @@ class CaseView(QWidget):
         if op == VERIFY:
             self.show_section(self.verification)
             return
+        if op == LETTERS:
+            self.draft_letter()
+            return
         if op == RECORD_OUTCOME:
             dialog: FormDialog | None = self.presenter.outcome_dialog(self.selected_task(), self)
         else:
@@ -482,6 +488,25 @@ class CaseView(QWidget):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.dialog = dialog
             dialog.open()
+
+    def draft_letter(self) -> LetterDialog | None:
+        """Open the draft dialog (non-blocking); an approved letter then
+        shows in the Letters tab."""
+        snap = self.snapshot
+        if snap is None:
+            return None
+        p = self.presenter
+        dialog = LetterDialog(self.services, snap, p.bus, p.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.presenter.recorded.connect(self._letter_recorded)
+        self.letter_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _letter_recorded(self, letter: LetterView) -> None:
+        self.show_section(self.letters)
+        self.letters.status.setText(f"Letter recorded as {letter.filename}. Mark it sent "
+                                    "when it goes out.")  # fmt: skip
 
     def add_note(self) -> None:
         text = self.note_box.toPlainText().strip()

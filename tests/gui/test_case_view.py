@@ -194,7 +194,8 @@ def test_a_case_goes_from_new_to_closed_by_clicking(
 
     do("close")
     assert state(view) == "Closed"
-    assert enabled(view) == {"reopen", "edit-requester", "edit-agent"}
+    # A closed case may still have its closing letter.
+    assert enabled(view) == {"reopen", "edit-requester", "edit-agent", "letters"}
     assert svc.get_case(ref).row.state == "closed"
     what = view.timeline.column_texts(2)
     assert what[0] == "close: responded → closed"
@@ -391,7 +392,7 @@ def test_editing_the_requester_and_the_agent(
     assert svc.get_case(ref).agent_name == "Tom Okafor"
 
 
-def test_sections_say_what_they_hold_and_letters_are_labelled_disabled(
+def test_sections_say_what_they_hold(
     qtbot: QtBot, svc: Services, make_view: MakeView
 ) -> None:
     ref = log(svc)
@@ -399,8 +400,8 @@ def test_sections_say_what_they_hold_and_letters_are_labelled_disabled(
     view = make_view(svc, ref)
     tabs = [view.sections.tabText(i) for i in range(view.sections.count())]
     assert tabs == ["Tasks (1 open)", "Identity", "Documents", "Letters"]
-    assert not view.buttons["letters"].isEnabled()
-    assert "Drafting letters is not available yet" in view.buttons["letters"].toolTip()
+    assert view.buttons["letters"].isEnabled()
+    assert "Only the DPO approves and records letters" in view.buttons["letters"].toolTip()
     # "Decide…" is the identity panel's: it takes the DPO there.
     assert view.buttons["verify-identity"].text() == "Decide…"
     click(qtbot, view, "verify-identity")
@@ -479,7 +480,7 @@ def test_the_presenter_enables_what_the_workflow_allows(
     on = {op for op, a in p.snapshot.available.items() if a.enabled}
     assert on == {"start", "refuse", "withdraw", "clarification-requested", "fee-requested",
                   "authority-requested", "extended", "add-note", "add-task", "edit-requester",
-                  "edit-agent", "verify-identity"}  # fmt: skip
+                  "edit-agent", "verify-identity", "letters"}  # fmt: skip
     # The law forbids asking for identity here (11 CCR §7026(d)).
     assert p.available("request-identity").why == (
         "The law does not allow identity verification for ccpa opt-out-sale requests."
