@@ -134,7 +134,13 @@ class ReminderPresenter(QObject):
                 self.last = found
                 self.found.emit(found)
 
-        self.runner.submit(lambda: svc.reminders(), done, self._on_error)
+        def work() -> Reminders:
+            # Identity documents past their purge date go first (the
+            # setting decided it; GDPR Art 5(1)(e)), then what to chase.
+            svc.purge_due_documents()
+            return svc.reminders()
+
+        self.runner.submit(work, done, self._on_error)
 
 
 class ReminderNotice(QDialog):

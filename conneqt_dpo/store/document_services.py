@@ -461,25 +461,41 @@ class DocumentServices(ServiceBase):
         with self.store.write() as s:
             me = self._actor(s)
             require(me, Role.DPO, doing="purge")
+            self._tombstone(s, me.login, plan)
             stamp = self._stamp()
-            for doc_id, ref, kind, why in plan.documents:
-                d = s.get(Document, doc_id)
-                if d is None or d.purged_at is not None:
-                    continue
-                d.purged_at, d.purge_reason = stamp, why
-                self._audit(
-                    s,
-                    me.login,
-                    "document.purged",
-                    "case",
-                    d.case_id,
-                    ref,
-                    detail={"document": doc_id, "kind": kind, "reason": why},
-                )
             for ref in plan.cases:
                 self._anonymise(s, me.login, ref, stamp)
         self._sweep_files()
         return plan
+
+    def purge_due_documents(self, today: dt.date | None = None) -> int:
+        """The identity documents whose time has come, purged without being
+        asked (the app does it at start and every hour, as any user): the
+        setting decided it, nobody needs to. Closed cases wait for `purge`."""
+        plan = self.purge_plan(today)
+        if not plan.documents:
+            return 0
+        with self.store.write() as s:
+            me = self._actor(s)
+            done = self._tombstone(s, me.login, plan, automatic=True)
+        self._sweep_files()
+        return done
+
+    def _tombstone(self, s: Session, actor: str, plan: PurgePlan, *, automatic: bool = False
+                   ) -> int:  # fmt: skip
+        stamp = self._stamp()
+        done = 0
+        for doc_id, ref, kind, why in plan.documents:
+            d = s.get(Document, doc_id)
+            if d is None or d.purged_at is not None:
+                continue
+            d.purged_at, d.purge_reason = stamp, why
+            done += 1
+            detail: dict[str, str | int | None] = {"document": doc_id, "kind": kind, "reason": why}
+            if automatic:
+                detail["automatic"] = 1
+            self._audit(s, actor, "document.purged", "case", d.case_id, ref, detail=detail)
+        return done
 
     def _anonymise(self, s: Session, actor: str, reference: str, stamp: dt.datetime) -> None:
         """The end of retention: the case keeps its reference, dates, regime,

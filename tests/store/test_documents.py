@@ -339,3 +339,19 @@ def test_documents_json_shape(svc: Services, tmp_path: Path) -> None:
     (d,) = svc.documents(ref)
     data = json.loads(json.dumps(d.to_json()))
     assert {"id", "kind", "filename", "size", "purge_after", "purged_at"} <= set(data)
+
+
+def test_due_identity_documents_go_without_anyone_asking(
+    svc: Services, tmp_path: Path, clock: FrozenClock
+) -> None:
+    (ref,) = svc.log_request(request())
+    idoc = svc.attach(ref, _file(tmp_path), kind="identity")
+    svc.verify_identity(ref, methods=["id-document"], decision="verified")
+    support = as_user(svc, "sam")
+    assert support.purge_due_documents() == 0  # not yet
+    clock.advance(days=31)
+    assert support.purge_due_documents() == 1
+    assert not svc.store.locker.exists(idoc.address)
+    (d,) = svc.documents(ref)
+    assert d.purged_at is not None and d.purge_reason == "identity-minimisation"
+    assert support.purge_due_documents() == 0
