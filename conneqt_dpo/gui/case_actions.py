@@ -45,6 +45,7 @@ from conneqt_dpo.gui.case_ops import (
     outcome_label,
     reason_label,
 )
+from conneqt_dpo.gui.case_panel import CasePanelPresenter
 from conneqt_dpo.gui.dialogs import (
     ActionDialog,
     ActionForm,
@@ -224,10 +225,8 @@ def agent_of(detail: CaseDetail) -> Person | None:
 # -- the presenter ------------------------------------------------------------
 
 
-class CaseActions(QObject):
+class CaseActions(CasePanelPresenter):
     loaded = Signal(object)  # CaseSnapshot
-    refused = Signal(str)  # a message for a person
-    busy_changed = Signal(bool)
 
     def __init__(
         self,
@@ -237,14 +236,8 @@ class CaseActions(QObject):
         runner: Runner,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.reference = reference
-        self.bus = bus
-        self.runner = runner
+        super().__init__(services, reference, bus, runner, parent)
         self.snapshot: CaseSnapshot | None = None
-        self.busy = False
-        self._generation = 0  # only the latest load is shown
         bus.cases_changed.connect(self._on_changed)
 
     # -- loading ----------------------------------------------------------
@@ -253,26 +246,17 @@ class CaseActions(QObject):
         """Load on the calling thread, raising what the services raise (a
         case that does not exist: NotFound). For opening a case: one
         indexed read, and the caller learns at once that it cannot open."""
-        self._generation += 1
+        self._generation += 1  # a load still running is no longer shown
         snapshot = load_snapshot(self.services, self.reference)
-        self.snapshot = snapshot
-        self.loaded.emit(snapshot)
+        self._loaded(snapshot)
         return snapshot
 
     def refresh(self) -> None:
         """Load on the runner (after a change) and emit ``loaded``."""
-        self._generation += 1
-        generation = self._generation
         services, reference = self.services, self.reference
-        self.runner.submit(
-            lambda: load_snapshot(services, reference),
-            lambda snap: self._loaded(generation, snap),
-            self._failed,
-        )
+        self._load(lambda: load_snapshot(services, reference), self._loaded)
 
-    def _loaded(self, generation: int, snapshot: CaseSnapshot) -> None:
-        if not shiboken6.isValid(self) or generation != self._generation:
-            return
+    def _loaded(self, snapshot: CaseSnapshot) -> None:
         self.snapshot = snapshot
         self.loaded.emit(snapshot)
 
@@ -294,40 +278,26 @@ class CaseActions(QObject):
         dialog: FormDialog | None = None,
         after: Callable[[], None] | None = None,
     ) -> None:
-        """Run one service call on the runner; publish what it changed."""
-        self._set_busy(True)
+        """Run one service call on the runner; publish what it changed. The
+        dialog that asked for it stays open, busy, until the call is done,
+        and closes only if it succeeded."""
         if dialog is not None:
             dialog.set_busy(True)
-        reference, bus = self.reference, self.bus
 
-        def done(result: object) -> None:
-            changed = result if isinstance(result, CasesChanged) else CasesChanged((reference,))
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-                if dialog is not None and shiboken6.isValid(dialog):
-                    dialog.finish()
-                if after is not None:
-                    after()
-            bus.publish(changed)  # other views of these cases refresh too
+        def finished(_result: object) -> None:
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.finish()
+            if after is not None:
+                after()
 
-        def failed(error: BaseException) -> None:
+        def undo() -> None:
             if dialog is not None and shiboken6.isValid(dialog):
                 dialog.set_busy(False)
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-            self._failed(error)
 
-        self.runner.submit(work, done, failed)
+        self._run(work, finished, undo)
 
-    def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, DomainError):
-            raise error  # a bug: the crash handler reports it
-        if shiboken6.isValid(self):
-            self.refused.emit(str(error))
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.busy_changed.emit(busy)
+    def _refuse(self, error: DomainError) -> None:
+        self.refused.emit(str(error))  # as the services word it
 
     def act(
         self,

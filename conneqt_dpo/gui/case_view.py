@@ -55,11 +55,12 @@ from conneqt_dpo.gui.case_ops import (
     words,
 )
 from conneqt_dpo.gui.dialogs import FormDialog, plain_label
-from conneqt_dpo.gui.documents_panel import DocumentsPanel, FileChooser, Opener, Table
+from conneqt_dpo.gui.documents_panel import DocumentsPanel, FileChooser, Opener
 from conneqt_dpo.gui.letter_dialog import LetterDialog
 from conneqt_dpo.gui.letters_panel import LettersPanel
 from conneqt_dpo.gui.style import status_colours, status_icon
 from conneqt_dpo.gui.verification_panel import VerificationPanel
+from conneqt_dpo.gui.widgets import Table
 from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.store.letter_services import LetterView
 from conneqt_dpo.store.services import Services

@@ -142,27 +142,36 @@ class FormDialog(QDialog):
         super().reject()
 
     def _ask_discard(self) -> None:
-        Button = QMessageBox.StandardButton
-        box = QMessageBox(QMessageBox.Icon.Question, "Discard what you typed?",
-                          f"Close “{self.windowTitle()}” without saving what you typed?",
-                          Button.Discard | Button.Cancel, self)  # fmt: skip
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        keep = box.button(Button.Cancel)
-        if keep is not None:
-            keep.setText("Keep editing")
-        box.setDefaultButton(Button.Cancel)
-        box.setEscapeButton(Button.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda b: QDialog.reject(self) if box.standardButton(b) == Button.Discard else None
-        )
-        self.discard_box = box
-        box.open()
+        self.discard_box = ask_discard(
+            self, "Discard what you typed?",
+            f"Close “{self.windowTitle()}” without saving what you typed?",
+        )  # fmt: skip
 
     def finish(self) -> None:
         """The work is done: close as accepted."""
         self._busy = False
         super().accept()
+
+
+def ask_discard(dialog: QDialog, title: str, text: str) -> QMessageBox:
+    """Ask, without blocking, whether to close `dialog` and lose what was
+    typed in it; Discard closes it (as rejected), "Keep editing" stays. The
+    caller keeps the box returned (tests answer it)."""
+    Button = QMessageBox.StandardButton
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, Button.Discard | Button.Cancel,
+                      dialog)  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    keep = box.button(Button.Cancel)
+    if keep is not None:
+        keep.setText("Keep editing")
+    box.setDefaultButton(Button.Cancel)
+    box.setEscapeButton(Button.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(
+        lambda b: QDialog.reject(dialog) if box.standardButton(b) == Button.Discard else None
+    )
+    box.open()
+    return box
 
 
 def _date_edit(today: dt.date, earliest: dt.date | None) -> QDateEdit:

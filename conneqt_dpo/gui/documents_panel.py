@@ -15,26 +15,19 @@ dialog and without launching a viewer.
 from __future__ import annotations
 
 import atexit
-import datetime as dt
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
 
-import shiboken6
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QPalette
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +38,9 @@ from conneqt_dpo.domain.workflow import Role
 from conneqt_dpo.gui.bus import ChangeBus
 from conneqt_dpo.gui.case_actions import CaseSnapshot
 from conneqt_dpo.gui.case_ops import Availability, words
+from conneqt_dpo.gui.case_panel import CasePanelPresenter
 from conneqt_dpo.gui.dialogs import plain_label
+from conneqt_dpo.gui.widgets import Table, local_day, open_file_dialog, sentence
 from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.store.crypto import IntegrityError
 from conneqt_dpo.store.document_services import (
@@ -55,9 +50,6 @@ from conneqt_dpo.store.document_services import (
     remove_folder,
 )
 from conneqt_dpo.store.services import Services
-from conneqt_dpo.store.views import CasesChanged
-
-T = TypeVar("T")
 
 KIND_LABELS: Mapping[str, str] = {
     "identity": "Identity proof",
@@ -96,93 +88,12 @@ FileChooser = Callable[[str, Callable[[str], None]], object]
 Opener = Callable[[Path], bool]
 
 
-# -- shared by the case view's lists ---------------------------------------------
-
-
-class Table(QTableWidget):
-    """A read-only list whose rows grow to show wrapped text in full: the
-    `stretch` column takes the width left and wraps, the others fit their
-    contents."""
-
-    def __init__(self, *headers: str, stretch: int = -1) -> None:
-        super().__init__(0, len(headers))
-        self.setHorizontalHeaderLabels(list(headers))
-        self.verticalHeader().hide()
-        self.setWordWrap(True)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        stretch %= len(headers)
-        for c in range(len(headers)):
-            header.setSectionResizeMode(
-                c,
-                QHeaderView.ResizeMode.Stretch
-                if c == stretch
-                else QHeaderView.ResizeMode.ResizeToContents,
-            )
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.sectionResized.connect(self.resizeRowsToContents)
-
-    def set_rows(
-        self,
-        rows: Sequence[Sequence[str]],
-        keys: Sequence[object] = (),
-        *,
-        dimmed: Sequence[bool] = (),
-        tips: Sequence[str] = (),
-    ) -> None:
-        """`dimmed` rows are drawn in the theme's disabled text colour and
-        italic (what is no longer there); `tips` are whole-row tooltips."""
-        self.setRowCount(len(rows))
-        grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
-        for r, cells in enumerate(rows):
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if keys:
-                    item.setData(Qt.ItemDataRole.UserRole, keys[r])
-                if dimmed and dimmed[r]:
-                    item.setForeground(grey)
-                    font = QFont(self.font())
-                    font.setItalic(True)
-                    item.setFont(font)
-                if tips and tips[r]:
-                    item.setToolTip(tips[r])
-                self.setItem(r, c, item)
-        self.resizeRowsToContents()
-
-    def column_texts(self, column: int) -> list[str]:
-        return [self._text(r, column) for r in range(self.rowCount())]
-
-    def _text(self, row: int, column: int) -> str:
-        item = self.item(row, column)
-        return item.text() if item is not None else ""
-
-    def current_key(self) -> object:
-        item = self.item(self.currentRow(), 0) if self.currentRow() >= 0 else None
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-
-
-def local_day(at: dt.datetime, services: Services) -> dt.date:
-    """A stored UTC time's day at the organisation."""
-    return at.replace(tzinfo=dt.UTC).astimezone(services.tz).date()
-
-
 def size_text(n: int) -> str:
     if n < 1024:
         return f"{n} bytes"
     if n < 1024 * 1024:
         return f"{n / 1024:.1f} KB"
     return f"{n / (1024 * 1024):.1f} MB"
-
-
-def sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 def purge_text(doc: DocumentView, services: Services) -> str:
@@ -245,17 +156,15 @@ def open_with_desktop(path: Path) -> bool:
 # -- the presenter ------------------------------------------------------------------
 
 
-class DocumentsPresenter(QObject):
+class DocumentsPresenter(CasePanelPresenter):
     """The documents of one case: loads them and runs what the panel's
-    buttons ask for, each on the runner. A refusal from the services is
-    emitted for a person to read (``damaged`` when a stored file failed its
-    integrity check); anything else is a bug, raised for the crash handler."""
+    buttons ask for, each on the runner. A refusal is emitted as
+    ``refused``, or as ``damaged`` when a stored file failed its integrity
+    check."""
 
     loaded = Signal(object)  # tuple[DocumentView, ...]
-    refused = Signal(str)
     damaged = Signal(str)
     done = Signal(str)  # what was done, in words
-    busy_changed = Signal(bool)
 
     def __init__(
         self,
@@ -267,75 +176,30 @@ class DocumentsPresenter(QObject):
         opener: Opener = open_with_desktop,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.reference = reference
-        self.bus = bus
-        self.runner = runner
+        super().__init__(services, reference, bus, runner, parent)
         self.opener = opener
         self.viewing = ViewingFolder()
         self.documents: tuple[DocumentView, ...] = ()
-        self.busy = False
-        self._generation = 0
 
     def load(self) -> None:
-        self._generation += 1
-        generation = self._generation
         svc, ref = self.services, self.reference
-        self.runner.submit(lambda: tuple(svc.documents(ref)),
-                           lambda docs: self._loaded(generation, docs), self._failed)  # fmt: skip
+        self._load(lambda: tuple(svc.documents(ref)), self._loaded)
 
-    def _loaded(self, generation: int, documents: tuple[DocumentView, ...]) -> None:
-        if shiboken6.isValid(self) and generation == self._generation:
-            self.documents = documents
-            self.loaded.emit(documents)
+    def _loaded(self, documents: tuple[DocumentView, ...]) -> None:
+        self.documents = documents
+        self.loaded.emit(documents)
 
     def document(self, document_id: int) -> DocumentView | None:
         return next((d for d in self.documents if d.id == document_id), None)
 
-    def _run(
-        self,
-        work: Callable[[], T],
-        after: Callable[[T], None],
-        undo: Callable[[], None] | None = None,
-    ) -> None:
-        """One service call on the runner; then publish that the case changed
-        (every one of them writes to its audit trail at least). `undo`
-        puts the panel back as it was when the call fails."""
-        self._set_busy(True)
-        bus, ref = self.bus, self.reference
-
-        def finished(result: T) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-                after(result)
-            bus.publish(result if isinstance(result, CasesChanged) else CasesChanged((ref,)))
-
-        def failed(error: BaseException) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-                if undo is not None:
-                    undo()
-            self._failed(error)
-
-        self.runner.submit(work, finished, failed)
-
-    def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, DomainError):
-            raise error  # a bug: the crash handler reports it
-        if not shiboken6.isValid(self):
-            return
+    def _refuse(self, error: DomainError) -> None:
         if isinstance(error, IntegrityError):
             self.damaged.emit(
                 f"{sentence(str(error))}\n\nThe case's other documents are not "
                 "affected. A backup made before the damage holds an intact copy."
             )
         else:
-            self.refused.emit(sentence(str(error)))
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.busy_changed.emit(busy)
+            super()._refuse(error)
 
     def attach(self, path: Path, kind: str) -> None:
         svc, ref = self.services, self.reference
@@ -585,8 +449,5 @@ class DocumentsPanel(QWidget):
         return self._show_file_dialog(d, chosen)
 
     def _show_file_dialog(self, d: QFileDialog, chosen: Callable[[str], None]) -> QFileDialog:
-        d.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        d.fileSelected.connect(chosen)
-        self.file_dialog = d
-        d.open()
+        self.file_dialog = open_file_dialog(d, chosen)
         return d

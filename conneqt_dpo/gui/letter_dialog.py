@@ -35,18 +35,17 @@ from PySide6.QtWidgets import (
 
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.workflow import Role
-from conneqt_dpo.gui import style
 from conneqt_dpo.gui.bus import ChangeBus
 from conneqt_dpo.gui.case_actions import CaseSnapshot
 from conneqt_dpo.gui.case_ops import Availability, reason_label, words
-from conneqt_dpo.gui.dialogs import CHOOSE, plain_label
-from conneqt_dpo.gui.documents_panel import sentence
+from conneqt_dpo.gui.case_panel import CasePanelPresenter
+from conneqt_dpo.gui.dialogs import CHOOSE, ask_discard, plain_label
 from conneqt_dpo.gui.letter_preview import LetterPreview, render_pages
+from conneqt_dpo.gui.widgets import sentence, show_refusal
 from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.outputs.letters.kinds import ExtraField, get_kind, refusal_grounds
 from conneqt_dpo.store.letter_services import LetterView
 from conneqt_dpo.store.services import Services
-from conneqt_dpo.store.views import CasesChanged
 
 if TYPE_CHECKING:
     from conneqt_dpo.outputs.letters.drafting import Draft
@@ -118,14 +117,14 @@ def _draft_and_render(services: Services, reference: str, kind: str,
 # -- the presenter ----------------------------------------------------------------
 
 
-class LetterDraft(QObject):
-    """One letter being drafted for one case by the acting user."""
+class LetterDraft(CasePanelPresenter):
+    """One letter being drafted for one case by the acting user. Its
+    ``refused`` says why approving was refused; a refused preview is
+    ``preview_failed``."""
 
     previewed = Signal(object)  # Preview
     preview_failed = Signal(str)  # for a person: what is missing, named
     recorded = Signal(object)  # LetterView
-    record_failed = Signal(str)
-    busy_changed = Signal(bool)
 
     def __init__(
         self,
@@ -135,19 +134,13 @@ class LetterDraft(QObject):
         runner: Runner,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(services, snapshot.reference, bus, runner, parent)
         from conneqt_dpo.outputs.letters.drafting import offered_kinds
 
-        self.services = services
         self.detail = snapshot.detail
-        self.reference = snapshot.reference
         self.role = snapshot.actor.role
-        self.bus = bus
-        self.runner = runner
         self.kinds: tuple[str, ...] = offered_kinds(self.detail)
         self.preview: Preview | None = None  # the last preview that succeeded
-        self.busy = False
-        self._generation = 0  # only the latest preview is shown
         self._fields: dict[str, tuple[ExtraField, ...]] = {}
 
     # -- the form -----------------------------------------------------------
@@ -194,7 +187,7 @@ class LetterDraft(QObject):
 
     def request_preview(self, kind: str, extra: Mapping[str, str]) -> None:
         """Draft the letter on the runner; ``previewed`` or ``preview_failed``."""
-        self._generation += 1
+        self._generation += 1  # as with loads: only the latest preview is shown
         generation = self._generation
         inputs = inputs_of(kind, extra)
         svc, ref, parts = self.services, self.reference, dict(extra)
@@ -249,33 +242,15 @@ class LetterDraft(QObject):
         preview = self.preview
         if preview is None or self.busy:
             return
-        svc, ref, bus = self.services, self.reference, self.bus
-        self._set_busy(True)
+        svc = self.services
 
         def work() -> LetterView:
             from conneqt_dpo.outputs.letters.drafting import record_draft
 
             return record_draft(svc, preview.draft)
 
-        def done(letter: LetterView) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-                self.recorded.emit(letter)
-            bus.publish(CasesChanged((ref,)))  # the case shows its new letter
-
-        def failed(error: BaseException) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-            if not isinstance(error, DomainError):
-                raise error  # a bug: the crash handler reports it
-            if shiboken6.isValid(self):
-                self.record_failed.emit(sentence(str(error)))
-
-        self.runner.submit(work, done, failed)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.busy_changed.emit(busy)
+        # The case shows its new letter on what this publishes.
+        self._run(work, self.recorded.emit)
 
 
 # -- the form's parts -------------------------------------------------------------
@@ -439,7 +414,7 @@ class LetterDialog(QDialog):
         p.previewed.connect(self._previewed)
         p.preview_failed.connect(self._preview_failed)
         p.recorded.connect(self._recorded_letter)
-        p.record_failed.connect(self._record_failed)
+        p.refused.connect(self._record_failed)
         p.busy_changed.connect(lambda _busy: self._update())
         self._kind_changed()
 
@@ -595,11 +570,7 @@ class LetterDialog(QDialog):
         self.done(QDialog.DialogCode.Accepted)
 
     def _record_failed(self, message: str) -> None:
-        palette = self.record_error.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, style.hint_colour(self.palette()))
-        self.record_error.setPalette(palette)
-        self.record_error.setText(message)
-        self.record_error.setVisible(True)
+        show_refusal(self.record_error, message, self)
         self._update()
 
     # -- closing --------------------------------------------------------------
@@ -617,19 +588,7 @@ class LetterDialog(QDialog):
         super().reject()
 
     def _ask_discard(self) -> None:
-        Button = QMessageBox.StandardButton
-        box = QMessageBox(QMessageBox.Icon.Question, "Discard this letter?",
-                          "Close without approving it? What you wrote for it is lost.",
-                          Button.Discard | Button.Cancel, self)  # fmt: skip
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        keep = box.button(Button.Cancel)
-        if keep is not None:
-            keep.setText("Keep editing")
-        box.setDefaultButton(Button.Cancel)
-        box.setEscapeButton(Button.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda b: QDialog.reject(self) if box.standardButton(b) == Button.Discard else None
-        )
-        self.discard_box = box
-        box.open()
+        self.discard_box = ask_discard(
+            self, "Discard this letter?",
+            "Close without approving it? What you wrote for it is lost.",
+        )  # fmt: skip

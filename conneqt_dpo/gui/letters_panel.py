@@ -19,11 +19,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QDate, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QPalette
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -39,21 +38,20 @@ from PySide6.QtWidgets import (
 from conneqt_dpo.domain.calendars import format_date
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.workflow import Role, State
-from conneqt_dpo.gui import style
 from conneqt_dpo.gui.bus import ChangeBus
 from conneqt_dpo.gui.case_actions import CaseSnapshot
 from conneqt_dpo.gui.case_ops import Availability, reason_label, words
+from conneqt_dpo.gui.case_panel import CasePanelPresenter
 from conneqt_dpo.gui.dialogs import CHOOSE, WARNING_STYLE, FormDialog, plain_label
-from conneqt_dpo.gui.documents_panel import FileChooser, Table, local_day, sentence
+from conneqt_dpo.gui.documents_panel import FileChooser
 from conneqt_dpo.gui.letter_dialog import kind_label
 from conneqt_dpo.gui.letter_preview import LetterPreview, render_pages
+from conneqt_dpo.gui.widgets import Table, local_day, open_file_dialog, sentence, show_refusal
 from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.outputs.letters.kinds import get_kind, refusal_grounds
 from conneqt_dpo.store.letter_services import SEND_METHODS, LetterView
 from conneqt_dpo.store.services import Services
-from conneqt_dpo.store.views import CaseDetail, CasesChanged
-
-T = TypeVar("T")
+from conneqt_dpo.store.views import CaseDetail
 
 METHOD_LABELS: Mapping[str, str] = {"email": "Email", "post": "Post", "in-person": "In person"}
 SENDERS = frozenset({Role.DPO.value, Role.SUPPORT.value})  # as mark_letter_sent requires
@@ -108,89 +106,26 @@ def _stored_pages(services: Services, letter: LetterView) -> Viewed:
     return Viewed(letter, len(pdf), render_pages(pdf))
 
 
-class LettersPresenter(QObject):
+class LettersPresenter(CasePanelPresenter):
     """The letters of one case: loads them and does what the panel asks,
-    each on the runner. A refusal from the services is emitted for a person
-    to read; anything else is a bug, raised for the crash handler."""
+    each on the runner."""
 
     loaded = Signal(object)  # tuple[LetterView, ...]
     viewed = Signal(object)  # Viewed
     view_failed = Signal(str)  # shown in the viewer, in place of the pages
-    refused = Signal(str)
     done = Signal(str)  # what was done, in words
-    busy_changed = Signal(bool)
-
-    def __init__(
-        self,
-        services: Services,
-        reference: str,
-        bus: ChangeBus,
-        runner: Runner,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.reference = reference
-        self.bus = bus
-        self.runner = runner
-        self.letters: tuple[LetterView, ...] = ()
-        self.busy = False
-        self._generation = 0
+    letters: tuple[LetterView, ...] = ()
 
     def load(self) -> None:
-        self._generation += 1
-        generation = self._generation
         svc, ref = self.services, self.reference
-        self.runner.submit(lambda: tuple(svc.letters(ref)),
-                           lambda letters: self._loaded(generation, letters),
-                           self._failed)  # fmt: skip
+        self._load(lambda: tuple(svc.letters(ref)), self._loaded)
 
-    def _loaded(self, generation: int, letters: tuple[LetterView, ...]) -> None:
-        if shiboken6.isValid(self) and generation == self._generation:
-            self.letters = letters
-            self.loaded.emit(letters)
+    def _loaded(self, letters: tuple[LetterView, ...]) -> None:
+        self.letters = letters
+        self.loaded.emit(letters)
 
     def letter(self, letter_id: int) -> LetterView | None:
         return next((x for x in self.letters if x.id == letter_id), None)
-
-    def _run(
-        self,
-        work: Callable[[], T],
-        after: Callable[[T], None],
-        *,
-        changes: bool = True,
-        undo: Callable[[], None] | None = None,
-    ) -> None:
-        """One service call on the runner; then, if it wrote, publish that
-        the case changed. `undo` puts the form back when the call fails."""
-        self._set_busy(True)
-        bus, ref = self.bus, self.reference
-
-        def finished(result: T) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-                after(result)
-            if changes:
-                bus.publish(CasesChanged((ref,)))
-
-        def failed(error: BaseException) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-                if undo is not None:
-                    undo()
-            self._failed(error)
-
-        self.runner.submit(work, finished, failed)
-
-    def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, DomainError):
-            raise error  # a bug: the crash handler reports it
-        if shiboken6.isValid(self):
-            self.refused.emit(sentence(str(error)))
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.busy_changed.emit(busy)
 
     def view(self, letter: LetterView) -> None:
         svc = self.services
@@ -333,11 +268,7 @@ class MarkSentDialog(FormDialog):
         )
 
     def show_error(self, message: str) -> None:
-        palette = self.error.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, style.hint_colour(self.palette()))
-        self.error.setPalette(palette)
-        self.error.setText(message)
-        self.error.setVisible(True)
+        show_refusal(self.error, message, self)
 
 
 @dataclass(frozen=True)
@@ -531,11 +462,7 @@ class LettersPanel(QWidget):
             dialog.show_error(message)
             return
         self.status.clear()
-        palette = self.error.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, style.hint_colour(self.palette()))
-        self.error.setPalette(palette)
-        self.error.setText(message)
-        self.error.setVisible(True)
+        show_refusal(self.error, message, self)
 
     def _done(self, message: str) -> None:
         self.error.setVisible(False)
@@ -603,8 +530,5 @@ class LettersPanel(QWidget):
         d.setNameFilter("PDF files (*.pdf)")
         d.setDefaultSuffix("pdf")
         d.selectFile(name)
-        d.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        d.fileSelected.connect(chosen)
-        self.file_dialog = d
-        d.open()
+        self.file_dialog = open_file_dialog(d, chosen)
         return d

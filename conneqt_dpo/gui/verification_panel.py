@@ -18,9 +18,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -52,12 +50,12 @@ from conneqt_dpo.domain.verification import (
     Method,
 )
 from conneqt_dpo.domain.workflow import OPEN_STATES, Role, parse_state
-from conneqt_dpo.gui import style
 from conneqt_dpo.gui.bus import ChangeBus
 from conneqt_dpo.gui.case_actions import CaseSnapshot
 from conneqt_dpo.gui.case_ops import Availability, words
+from conneqt_dpo.gui.case_panel import CasePanelPresenter
 from conneqt_dpo.gui.dialogs import plain_label
-from conneqt_dpo.gui.documents_panel import Table, sentence
+from conneqt_dpo.gui.widgets import Table, sentence, show_refusal
 from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.store.document_services import VerificationView, VerifyResult
 from conneqt_dpo.store.services import Services
@@ -148,77 +146,33 @@ def _level_words(code: str | None) -> str:
 # -- the presenter ------------------------------------------------------------------
 
 
-class VerificationPresenter(QObject):
+class VerificationPresenter(CasePanelPresenter):
     """Loads a case's decisions and records a new one, on the runner. A
-    refusal (a DomainError: the law or the facts do not allow it) is emitted
-    for the panel to show inline; anything else is a bug, raised for the
-    crash handler."""
+    refusal (the law or the facts do not allow it) is emitted for the panel
+    to show inline."""
 
     loaded = Signal(object)  # tuple[VerificationView, ...]
     recorded = Signal(object)  # VerifyResult
-    refused = Signal(str)
-    busy_changed = Signal(bool)
-
-    def __init__(
-        self,
-        services: Services,
-        reference: str,
-        bus: ChangeBus,
-        runner: Runner,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.reference = reference
-        self.bus = bus
-        self.runner = runner
-        self.history: tuple[VerificationView, ...] = ()
-        self.busy = False
-        self._generation = 0
+    history: tuple[VerificationView, ...] = ()
 
     def load(self) -> None:
-        self._generation += 1
-        generation = self._generation
         svc, ref = self.services, self.reference
-        self.runner.submit(lambda: tuple(svc.verifications(ref)),
-                           lambda rows: self._loaded(generation, rows), self._failed)  # fmt: skip
+        self._load(lambda: tuple(svc.verifications(ref)), self._loaded)
 
-    def _loaded(self, generation: int, rows: tuple[VerificationView, ...]) -> None:
-        if shiboken6.isValid(self) and generation == self._generation:
-            self.history = rows
-            self.loaded.emit(rows)
+    def _loaded(self, rows: tuple[VerificationView, ...]) -> None:
+        self.history = rows
+        self.loaded.emit(rows)
 
     def record(self, form: DecisionForm) -> None:
-        svc, ref, bus = self.services, self.reference, self.bus
-        self._set_busy(True)
+        svc, ref = self.services, self.reference
 
         def work() -> VerifyResult:
             return svc.verify_identity(ref, methods=form.methods, decision=form.decision,
                                        level=form.level, data_points=form.data_points,
                                        note=form.note)  # fmt: skip
 
-        def done(result: VerifyResult) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-                self.recorded.emit(result)
-            bus.publish(result.changed)  # the case view (and this panel) reload
-
-        def failed(error: BaseException) -> None:
-            if shiboken6.isValid(self):
-                self._set_busy(False)
-            self._failed(error)
-
-        self.runner.submit(work, done, failed)
-
-    def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, DomainError):
-            raise error  # a bug: the crash handler reports it
-        if shiboken6.isValid(self):
-            self.refused.emit(sentence(str(error)))
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.busy_changed.emit(busy)
+        # The case view (and this panel) reload on what it publishes.
+        self._run(work, self.recorded.emit, changed=lambda result: result.changed)
 
 
 # -- the panel ------------------------------------------------------------------------
@@ -443,9 +397,7 @@ class VerificationPanel(QWidget):
         return f"Identity ({_decision_words(history[-1].decision).lower()})"
 
     def show_error(self, message: str) -> None:
-        self._paint(self.error, error=True)
-        self.error.setText(message)
-        self.error.setVisible(True)
+        show_refusal(self.error, message, self)
 
     def show_result(self, result: VerifyResult) -> None:
         lines = list(result.consequences)
@@ -456,13 +408,6 @@ class VerificationPanel(QWidget):
         self.result.setVisible(True)
         self.error.setVisible(False)
         self.clear_form()
-
-    def _paint(self, label: QLabel, *, error: bool) -> None:
-        palette = label.palette()
-        colour = style.hint_colour(self.palette()) if error else self.palette().color(
-            QPalette.ColorRole.WindowText)  # fmt: skip
-        palette.setColor(QPalette.ColorRole.WindowText, colour)
-        label.setPalette(palette)
 
     # -- the form --------------------------------------------------------------------
 
