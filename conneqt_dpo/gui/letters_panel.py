@@ -304,6 +304,9 @@ def step_words(letter: LetterView, detail: CaseDetail) -> StepWords:
         becomes = _BECOMES.get(step.name, words(step.name).lower())
         return StepWords(f"This records the day it went out and how, and the case becomes "
                          f"{becomes}.")  # fmt: skip
+    if step.how == "redate":
+        return StepWords(f"This records the day it went out and how, and moves the recorded "
+                         f"“{words(step.name).lower()}” to that day.")  # fmt: skip
     return StepWords(f"This records the day it went out and how, and the clock event "
                      f"“{words(step.name).lower()}” on that day.")  # fmt: skip
 

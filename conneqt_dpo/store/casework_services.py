@@ -306,6 +306,7 @@ _VERBS = {
     "case.purged": "Personal data purged (retention ended)",
     "letter.recorded": "Letter recorded",
     "letter.sent": "Letter sent",
+    "case.event-redated": "Clock event re-dated to the day its letter went out",
 }
 
 

@@ -19,7 +19,7 @@ from conneqt_dpo.domain.validation import clean_text
 from conneqt_dpo.domain.workflow import Role
 from conneqt_dpo.store.document_services import DocumentServices
 from conneqt_dpo.store.errors import NotFound
-from conneqt_dpo.store.models import Case, Document, Letter, User
+from conneqt_dpo.store.models import Case, ClockEventRow, Document, Letter, User
 from conneqt_dpo.store.service_base import check_reference, require
 from conneqt_dpo.store.views import CasesChanged
 
@@ -57,10 +57,12 @@ class LetterView:
 @dataclass(frozen=True)
 class SentStep:
     """The clock step a sent letter stands for: a workflow action (`respond`,
-    `refuse`, `request-identity`) or a clock event (`extended`,
-    `clarification-requested`, `fee-requested`), with its reason code."""
+    `refuse`, `request-identity`), a clock event (`extended`,
+    `clarification-requested`, `fee-requested`) with its reason code, or
+    `redate`: the event is already recorded (an extension, whose notice is
+    written from it) and takes the day the letter went out."""
 
-    how: Literal["act", "event"]
+    how: Literal["act", "event", "redate"]
     name: str
     reason: str | None = None
 
@@ -164,14 +166,22 @@ class LetterServices(DocumentServices):
         view = self.letter(letter_id)
         if view.sent_on is not None:
             raise DomainError(f"letter {letter_id} was already marked sent on {view.sent_on}")
+        recorded_on = view.created_at.replace(tzinfo=dt.UTC).astimezone(self.tz).date()
+        if day < recorded_on:
+            raise DomainError(
+                f"letter {letter_id} was recorded on {recorded_on.isoformat()}; it cannot have "
+                f"been sent on {day.isoformat()}"
+            )
         if step is not None and step.how == "act":
             self.act(view.reference, step.name, reason=step.reason, on=day)  # type: ignore[attr-defined]
-        elif step is not None:
+        elif step is not None and step.how == "event":
             self.record_event(view.reference, step.name, on=day, reason=step.reason)  # type: ignore[attr-defined]
         with self.store.write() as s:
             me = self._actor(s)
             require(me, Role.DPO, Role.SUPPORT, doing="mark letters sent")
             x, ref = self._letter(s, letter_id)
+            if step is not None and step.how == "redate":
+                self._redate(s, me.login, x.case_id, step.name, day)
             x.sent_on, x.sent_method, x.sent_by = day, method, me.id
             x.sent_at = self._stamp()
             self._audit(
@@ -193,6 +203,28 @@ class LetterServices(DocumentServices):
             return CasesChanged((ref,))
 
     # -- helpers ------------------------------------------------------------
+
+    def _redate(self, s: Session, actor: str, case_id: int, kind: str, day: dt.date) -> None:
+        """The recorded event takes the day its letter went out (an extension
+        counts from its notice); the engine refuses a day the law does not
+        allow (a notice after the unextended deadline)."""
+        event = s.execute(
+            select(ClockEventRow)
+            .where(ClockEventRow.case_id == case_id, ClockEventRow.kind == kind,
+                   ClockEventRow.superseded.is_(False))
+            .order_by(ClockEventRow.id.desc()).limit(1)
+        ).scalar_one_or_none()  # fmt: skip
+        if event is None or event.on == day:
+            return
+        case = s.get(Case, case_id)
+        assert case is not None
+        before = event.on
+        event.on = day
+        case.updated_at = self._stamp()
+        self._recompute(s, case)
+        detail = {"event": kind, "from": before.isoformat(), "on": day.isoformat()}
+        self._audit(s, actor, "case.event-redated", "case", case.id, case.reference,
+                    fields=["clock_events"], detail=detail)  # fmt: skip
 
     def _reference(self, s: Session, reference: str) -> str:
         ref = check_reference(reference)

@@ -73,3 +73,30 @@ def test_a_refused_step_leaves_the_letter_unsent(svc: Services) -> None:
     assert svc.letter(letter.id).sent_on is None
     with pytest.raises(DomainError, match="send method"):
         svc.mark_letter_sent(letter.id, method="pigeon")
+
+
+def test_an_extension_notice_sent_later_redates_the_recorded_extension(
+    svc: Services, clock: FrozenClock
+) -> None:
+    from conneqt_dpo.outputs.letters.drafting import sent_step
+
+    (ref,) = svc.log_request(request())
+    svc.act(ref, "start")
+    svc.record_event(ref, "extended", reason="complex")  # recorded on 24 Nov
+    letter = svc.record_letter(ref, "extension-notice", PDF)
+    step = sent_step("extension-notice", svc.get_case(ref))
+    assert step == SentStep("redate", "extended")
+    clock.advance(days=2)
+    svc.mark_letter_sent(letter.id, on=dt.date(2026, 11, 26), method="post", step=step)
+    events = [(e.kind, e.on) for e in svc.get_case(ref).events if e.kind == "extended"]
+    assert events == [("extended", dt.date(2026, 11, 26))]
+    assert svc.store.verify_audit().ok
+
+
+def test_a_letter_is_not_sent_before_it_was_recorded(svc: Services, clock: FrozenClock) -> None:
+    (ref,) = svc.log_request(request())
+    clock.advance(days=3)
+    letter = svc.record_letter(ref, "acknowledgement", PDF)
+    with pytest.raises(DomainError, match="recorded on 2026-11-27"):
+        svc.mark_letter_sent(letter.id, on=dt.date(2026, 11, 25), method="email")
+    assert svc.letter(letter.id).sent_on is None

@@ -92,7 +92,9 @@ def sent_step(kind: str, case: CaseDetail, *, reason: str | None = None) -> Sent
             return step
         return _act(Action.RESPOND, state)
     if event == "extended" and "extended" in recorded:
-        return None  # the notice is written from the recorded extension
+        # The notice is written from the recorded extension, which takes
+        # the day the notice went out.
+        return SentStep("redate", "extended")
     return SentStep("event", event, _EVENT_REASONS.get(event, reason))
 
 
