@@ -344,7 +344,9 @@ class IntakeServices(CaseWorkServices):
                 return int(last) - count + 1
             try:
                 with s.begin_nested():
-                    con.execute(insert(counters).values(year=year, last_number=count))
+                    # Through the session: that is what emits the SAVEPOINT
+                    # (PostgreSQL must roll back to it after a duplicate key).
+                    s.connection().execute(insert(counters).values(year=year, last_number=count))
                 return 1
             except IntegrityError:
                 continue  # another writer created the year's row first
