@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_clock.py
 	$(BIN)/python bench/bench_locker.py
+	$(BIN)/python bench/bench_letters.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gui.py
 
 clean:
