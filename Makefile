@@ -7,8 +7,8 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint typecheck bench wheel-check clean
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-	  { echo "conneqt-dpo needs Python 3.11 or newer (set PYTHON=python3.11)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 4))' || \
+	  { echo "conneqt-dpo needs Python 3.11.4 or newer (set PYTHON=python3.12)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt

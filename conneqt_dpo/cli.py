@@ -1071,13 +1071,16 @@ def _letter_with_store(svc: Services, args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         raise UserError(f"the folder {target.parent} does not exist")
     draft = draft_letter(svc, args.target, args.kind, extra=extra, today=args.today)
-    recorded = record_draft(svc, draft) if args.record else None
     tmp = target.with_name(f".{target.name}.partial")
     try:
         tmp.write_bytes(draft.pdf)
         os.replace(tmp, target)
+    except OSError as e:
+        raise UserError(f"cannot write {target}: {e.strerror or e}") from None
     finally:
         tmp.unlink(missing_ok=True)
+    # Recorded once the file is written: a failed write records nothing.
+    recorded = record_draft(svc, draft) if args.record else None
     for warning in draft.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:

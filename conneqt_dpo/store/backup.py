@@ -67,6 +67,7 @@ def backup(store: Store, target: Path) -> BackupReport:
             engine_mod.backup_sqlite(source, copy, raw_key)
             report = _check_copy(copy, store.keys, minimum_cases=expected)
             blobs = _locker_files(store.paths.data_dir / LOCKER_DIR)
+            _check_files(copy, raw_key, {rel.split("/")[-1] for rel, _ in blobs})
             manifest = {
                 "format": FORMAT,
                 "version": VERSION,
@@ -96,6 +97,20 @@ def backup(store: Store, target: Path) -> BackupReport:
     finally:
         partial.unlink(missing_ok=True)
     return BackupReport(target, report.cases, report.events, len(blobs))
+
+
+def _check_files(copy: Path, raw_key: str, stored: set[str]) -> None:
+    """Every live document of the copy has its file in the backup."""
+    with engine_mod.connection(copy, raw_key, readonly=True) as con:
+        rows = con.execute(
+            "SELECT id, address FROM documents WHERE purged_at IS NULL ORDER BY id"
+        ).fetchall()
+    missing = [str(i) for i, address in rows if address not in stored]
+    if missing:
+        raise StoreError(
+            f"the stored files of documents {', '.join(missing[:10])} are missing from the "
+            "document folder; no backup written"
+        )
 
 
 def _locker_files(root: Path) -> list[tuple[str, Path]]:

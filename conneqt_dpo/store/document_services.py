@@ -152,6 +152,12 @@ class DocumentServices(ServiceBase):
                 me = self._actor(s)
                 require(me, Role.DPO, Role.SUPPORT, doing="attach documents")
                 case = self._case_for_update(s, reference)
+                if case.purged_at is not None:
+                    raise DomainError(f"{case.reference} was purged; nothing can be added to it")
+                if not locker.exists(blob.address):
+                    # Swept in the meantime (the same content was a purged
+                    # document's): stored again, under this write lock.
+                    blob = locker.put(path)
                 doc = Document(
                     case_id=case.id,
                     kind=kind,
@@ -208,7 +214,7 @@ class DocumentServices(ServiceBase):
             view = self._view(s, doc, ref)
         self._check_not_purged(view)
         self.store.locker.export(view.address, target, name=view.filename)
-        self._record_access(view, "document.exported")
+        self._record_access(view, "document.exported", target)
         return view
 
     def open_document(self, document_id: int, folder: Path) -> Path:
@@ -219,10 +225,19 @@ class DocumentServices(ServiceBase):
         target = folder / view.filename
         self.store.locker.export(view.address, target, name=view.filename)
         os.chmod(target, 0o600)
-        self._record_access(view, "document.opened")
+        self._record_access(view, "document.opened", target)
         return target
 
-    def _record_access(self, view: DocumentView, action: str) -> None:
+    def _record_access(self, view: DocumentView, action: str, written: Path) -> None:
+        """Every export and open is in the audit trail: a copy whose event
+        cannot be written is removed again."""
+        try:
+            self._write_access(view, action)
+        except BaseException:
+            written.unlink(missing_ok=True)
+            raise
+
+    def _write_access(self, view: DocumentView, action: str) -> None:
         with self.store.write() as s:
             me = self._actor(s)
             case_id = s.execute(
@@ -278,6 +293,9 @@ class DocumentServices(ServiceBase):
         return case
 
     # -- identity -----------------------------------------------------------
+
+    def _local_day(self, stamp: dt.datetime) -> dt.date:
+        return stamp.replace(tzinfo=dt.UTC).astimezone(self.tz).date()
 
     def _identity_purge_after(self, s: Session, case: Case) -> dt.date | None:
         """Identity documents go a set number of days after the decision
@@ -444,24 +462,31 @@ class DocumentServices(ServiceBase):
                 .order_by(Case.id)
             ).scalars():
                 # Kept from the response (or withdrawal) that ended it.
-                closed_on = c.stopped_on or c.updated_at.date()
+                closed_on = c.stopped_on or self._local_day(c.updated_at)
                 if add_months(closed_on, settings.retention_months(c.regime)) > today:
                     continue
                 if c.legal_hold:
                     held.add(c.reference)
                 else:
                     cases.append(c.reference)
-        orphans = self._sweepable()
+        with self.store.read() as s:
+            orphans = self._sweepable(s)
         return PurgePlan(tuple(docs), tuple(cases), tuple(sorted(held)), len(orphans))
 
     def purge(self, today: dt.date | None = None) -> PurgePlan:
         """Carry out the plan: tombstones and anonymised cases first (one
         transaction, audited), then the files nothing live refers to."""
+        if today is not None and today > self.today():
+            raise DomainError(
+                f"{today.isoformat()} is in the future: a purge cannot be run ahead of time "
+                "(--dry-run shows what a later day would remove)"
+            )
         plan = self.purge_plan(today)
+        day = today or self.today()
         with self.store.write() as s:
             me = self._actor(s)
             require(me, Role.DPO, doing="purge")
-            self._tombstone(s, me.login, plan)
+            self._tombstone(s, me.login, plan, day)
             stamp = self._stamp()
             for ref in plan.cases:
                 self._anonymise(s, me.login, ref, stamp)
@@ -472,22 +497,28 @@ class DocumentServices(ServiceBase):
         """The identity documents whose time has come, purged without being
         asked (the app does it at start and every hour, as any user): the
         setting decided it, nobody needs to. Closed cases wait for `purge`."""
-        plan = self.purge_plan(today)
+        day = today or self.today()
+        plan = self.purge_plan(day)
         if not plan.documents:
             return 0
         with self.store.write() as s:
             me = self._actor(s)
-            done = self._tombstone(s, me.login, plan, automatic=True)
+            done = self._tombstone(s, me.login, plan, day, automatic=True)
         self._sweep_files()
         return done
 
-    def _tombstone(self, s: Session, actor: str, plan: PurgePlan, *, automatic: bool = False
-                   ) -> int:  # fmt: skip
+    def _tombstone(self, s: Session, actor: str, plan: PurgePlan, day: dt.date, *,
+                   automatic: bool = False) -> int:  # fmt: skip
+        """The plan was read before this transaction: each document is
+        checked again under the write lock (a hold placed, a newer decision
+        moving its date, meanwhile)."""
         stamp = self._stamp()
         done = 0
         for doc_id, ref, kind, why in plan.documents:
             d = s.get(Document, doc_id)
-            if d is None or d.purged_at is not None:
+            if d is None or d.purged_at is not None or d.purge_after is None or d.purge_after > day:
+                continue
+            if s.execute(select(Case.legal_hold).where(Case.id == d.case_id)).scalar():
                 continue
             d.purged_at, d.purge_reason = stamp, why
             done += 1
@@ -549,12 +580,11 @@ class DocumentServices(ServiceBase):
             fields=["requester", "notes", "documents"],
         )
 
-    def _sweepable(self) -> list[str]:
+    def _sweepable(self, s: Session) -> list[str]:
         """Locker files no live document refers to: those of tombstones (also
         what a killed purge left) at once; others (a failed attach) only
         after an hour, so an attach still committing keeps its file."""
-        with self.store.read() as s:
-            rows = s.execute(select(Document.address, Document.purged_at.is_(None))).all()
+        rows = s.execute(select(Document.address, Document.purged_at.is_(None))).all()
         live = {a for a, is_live in rows if is_live}
         tombstoned = {a for a, is_live in rows if not is_live} - live
         cutoff = dt.datetime.now().timestamp() - ORPHAN_GRACE_S
@@ -562,12 +592,19 @@ class DocumentServices(ServiceBase):
         for address in self.store.locker.addresses():
             if address in live:
                 continue
-            if address in tombstoned or self.store.locker.path_of(address).stat().st_mtime < cutoff:
+            try:
+                old = self.store.locker.path_of(address).stat().st_mtime < cutoff
+            except FileNotFoundError:  # another process swept it just now
+                continue
+            if address in tombstoned or old:
                 out.append(address)
         return out
 
     def _sweep_files(self) -> int:
-        return sum(1 for a in self._sweepable() if self.store.locker.remove(a))
+        """Under the write lock: an attach that finds the same content
+        already stored cannot commit between the look and the removal."""
+        with self.store.write() as s:
+            return sum(1 for a in self._sweepable(s) if self.store.locker.remove(a))
 
 
 def private_folder() -> Path:

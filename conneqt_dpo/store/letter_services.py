@@ -86,6 +86,10 @@ class LetterServices(DocumentServices):
             me = self._actor(s)
             require(me, Role.DPO, doing="approve and record letters")
             case = self._case_for_update(s, ref)
+            if case.purged_at is not None:
+                raise DomainError(f"{case.reference} was purged; nothing can be added to it")
+            if not self.store.locker.exists(blob.address):  # swept meanwhile: store it again
+                blob = self.store.locker.put(io.BytesIO(pdf))
             stamp = self._stamp()
             doc = Document(
                 case_id=case.id,
@@ -180,6 +184,8 @@ class LetterServices(DocumentServices):
             me = self._actor(s)
             require(me, Role.DPO, Role.SUPPORT, doing="mark letters sent")
             x, ref = self._letter(s, letter_id)
+            if x.sent_on is not None:  # someone else, meanwhile
+                raise DomainError(f"letter {letter_id} was already marked sent on {x.sent_on}")
             if step is not None and step.how == "redate":
                 self._redate(s, me.login, x.case_id, step.name, day)
             x.sent_on, x.sent_method, x.sent_by = day, method, me.id

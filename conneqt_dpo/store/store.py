@@ -31,7 +31,7 @@ from conneqt_dpo.store import keys as keys_mod
 from conneqt_dpo.store.crypto import Subkeys
 from conneqt_dpo.store.errors import StoreError, StoreUnavailable
 from conneqt_dpo.store.locker import Locker
-from conneqt_dpo.store.models import StoreMeta
+from conneqt_dpo.store.models import AuditAnchor, StoreMeta
 
 Clock = Callable[[], dt.datetime]
 
@@ -270,6 +270,7 @@ def open_store(
             os.chmod(sqlite_file, 0o600)
     store = Store(resolved, p, eng, store_id, report, subkeys, key_file, encrypted_now)
     store.locker.sweep_temp()
+    _finish_conversion(store)
     return store
 
 
@@ -306,6 +307,7 @@ def _encrypt_plain_store(plain: Path, subkeys: Subkeys, p: paths.Paths, clock: C
     target.unlink(missing_ok=True)  # left by a conversion that was killed
     anchor = paths.anchor_for(plain)
     engine_mod.backup_sqlite(plain, backup)
+    swapped = False
     try:
         counts = _table_counts(plain, None)
         with engine_mod.readonly_engine(plain).connect() as con:
@@ -324,6 +326,7 @@ def _encrypt_plain_store(plain: Path, subkeys: Subkeys, p: paths.Paths, clock: C
             raise StoreUnavailable("the encrypted copy of the store did not verify; "
                                    "the plain store was left untouched")  # fmt: skip
         os.replace(target, plain)
+        swapped = True
         for suffix in ("-wal", "-shm"):
             plain.with_name(plain.name + suffix).unlink(missing_ok=True)
         if head is not None and store_id:  # a store older than its id has no anchor file
@@ -331,17 +334,60 @@ def _encrypt_plain_store(plain: Path, subkeys: Subkeys, p: paths.Paths, clock: C
         _fsync_dir(plain.parent)
     except BaseException:
         target.unlink(missing_ok=True)
-        backup.unlink(missing_ok=True)  # the plain store itself is untouched
+        if not swapped:
+            backup.unlink(missing_ok=True)  # the plain store itself is untouched
+        # After the swap the plain backup stays: the next open finishes the
+        # conversion (_finish_conversion).
         raise
-    backup.unlink()
-    # Older backups (from upgrades) are plain copies of the same data.
-    for old in sorted(p.backups_dir.glob("*.db")):
-        if engine_mod.file_kind(old) == "plain":
-            _encrypt_backup(old, raw_key, subkeys.audit)
     return True
 
 
+def _finish_conversion(store: Store) -> None:
+    """What a conversion leaves for after the swap, done now or on the next
+    open if it was cut short: the anchor file moved to the re-sealed head
+    (when the keyed chain itself verifies), the plain backup of the store
+    removed, and older plain backups (from upgrades) encrypted."""
+    backups = store.paths.backups_dir
+    if store.sqlite_file is None or not backups.is_dir():
+        return
+    plain = [b for b in sorted(backups.glob("*.db")) if engine_mod.file_kind(b) == "plain"]
+    if not plain:
+        return
+    leftovers = [b for b in plain if b.name.endswith("-before-encryption.db")]
+    if leftovers and store.anchor_file is not None:
+        with store.engine.execution_options(conneqt_readonly=True).connect() as con:
+            verdict = audit.verify(con, key=store.keys.audit, store_id=store.store_id,
+                                   anchor_file=None)  # fmt: skip
+            head = con.execute(select(AuditAnchor.seq, AuditAnchor.hash)).first()
+        if not verdict.ok:
+            log.warning("the converted store's chain does not verify; plain backups kept")
+            return
+        if head is not None:
+            audit.write_anchor_file(
+                store.anchor_file, audit.Head(store.store_id, head.seq, head.hash)
+            )
+    for b in leftovers:
+        b.unlink()
+    raw_key = store.keys.store_pragma_key()
+    for old in plain:
+        if old not in leftovers:
+            try:
+                _encrypt_backup(old, raw_key, store.keys.audit)
+            except (StoreError, OSError, engine_mod.Error) as e:
+                log.warning("a plain backup was left as it is (%s): %s", old.name, e)
+
+
 def _encrypt_backup(old: Path, raw_key: str, audit_key: bytes) -> None:
+    """An older plain backup, encrypted; its chain is checked before it is
+    re-sealed (a backup someone edited stays plain, and says so in the log)."""
+    eng = engine_mod.readonly_engine(old)
+    try:
+        with eng.connect() as con:
+            verdict = audit.verify(con, key=None, store_id="", anchor_file=None)
+    finally:
+        eng.dispose()
+    if not verdict.ok:
+        raise StoreError(f"its audit chain does not verify ({verdict.message})")
     tmp = old.with_name(old.name + ".encrypting")
     tmp.unlink(missing_ok=True)
     try:

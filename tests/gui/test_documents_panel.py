@@ -27,7 +27,7 @@ from conneqt_dpo.gui.documents_panel import DAMAGED_TITLE, DocumentsPanel
 from conneqt_dpo.gui.worker import SyncRunner
 from conneqt_dpo.store.models import AuditEvent
 from conneqt_dpo.store.services import Services
-from tests.conftest import as_user
+from tests.conftest import FrozenClock, as_user
 from tests.gui.conftest import log
 
 LEFT = Qt.MouseButton.LeftButton
@@ -245,7 +245,7 @@ def test_a_tampered_file_is_a_message_naming_it(
 
 
 def test_export_and_tombstones(
-    qtbot: QtBot, svc: Services, make_view: MakeView, tmp_path: Path
+    qtbot: QtBot, svc: Services, make_view: MakeView, tmp_path: Path, clock: FrozenClock
 ) -> None:
     ref = log(svc)
     scan = a_file(tmp_path, "id-card.png")
@@ -262,9 +262,10 @@ def test_export_and_tombstones(
     assert panel.status.text() == f"Exported to {target}."
 
     svc.verify_identity(ref, methods=["id-document"], decision="verified")
-    svc.purge(dt.date(2026, 12, 24))
+    clock.advance(days=30)  # the purge date: 24 Dec
+    svc.purge()
     view.presenter.refresh()
-    assert row(panel, 0)[4] == f"purged {TODAY} (minimisation)"
+    assert row(panel, 0)[4] == "purged 24 Dec 2026 (minimisation)"
     assert row(panel, 1)[1:] == ["Signed declaration", row(panel, 1)[2], f"dpo, {TODAY}", "—"]
     item = panel.table.item(0, 0)
     assert item is not None and item.font().italic()
@@ -274,7 +275,7 @@ def test_export_and_tombstones(
     panel.select("id-card.png")
     for button in (panel.open_button, panel.export_button):
         assert not button.isEnabled()
-        assert button.toolTip() == f"id-card.png was purged on {TODAY}; only its record is left."
+        assert button.toolTip() == "id-card.png was purged on 24 Dec 2026; only its record is left."
 
 
 def test_the_legal_hold_is_placed_and_lifted_by_the_dpo(

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.store.crypto import IntegrityError
+from conneqt_dpo.store.document_services import PurgePlan
 from conneqt_dpo.store.errors import StoreError
 from conneqt_dpo.store.models import AuditEvent
 from conneqt_dpo.store.services import Services
-from tests.conftest import FrozenClock, as_user
+from tests.conftest import NEW_YORK, FrozenClock, as_user
 from tests.factories import request
 
 
@@ -23,6 +24,12 @@ def _file(tmp_path: Path, name: str = "passport.txt", text: str = "PASSPORT 123\
     f = tmp_path / name
     f.write_text(text * 50)
     return f
+
+
+def _purge_on(svc: Services, clock: FrozenClock, day: dt.date) -> PurgePlan:
+    """Run the purge as it would run on `day` (a purge never runs ahead)."""
+    clock.now = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=NEW_YORK)
+    return svc.purge()
 
 
 def _actions(svc: Services, reference: str) -> list[str]:
@@ -229,7 +236,7 @@ def test_the_uk_clock_waits_for_the_proof(svc: Services, clock: FrozenClock) -> 
 
 
 def test_identity_documents_are_purged_after_the_decision_leaving_a_tombstone(
-    svc: Services, tmp_path: Path
+    svc: Services, tmp_path: Path, clock: FrozenClock
 ) -> None:
     (ref,) = svc.log_request(request())
     idoc = svc.attach(ref, _file(tmp_path), kind="identity")
@@ -239,7 +246,7 @@ def test_identity_documents_are_purged_after_the_decision_leaving_a_tombstone(
     assert svc.purge_plan(day - dt.timedelta(days=1)).documents == ()
     plan = svc.purge_plan(day)
     assert [d[0] for d in plan.documents] == [idoc.id]
-    svc.purge(day)
+    _purge_on(svc, clock, day)
     docs = {d.id: d for d in svc.documents(ref)}
     tomb = docs[idoc.id]
     assert tomb.purged_at is not None and tomb.purge_reason == "identity-minimisation"
@@ -251,7 +258,9 @@ def test_identity_documents_are_purged_after_the_decision_leaving_a_tombstone(
     assert "document.purged" in _actions(svc, ref)
 
 
-def test_a_legal_hold_blocks_every_purge(svc: Services, tmp_path: Path) -> None:
+def test_a_legal_hold_blocks_every_purge(
+    svc: Services, tmp_path: Path, clock: FrozenClock
+) -> None:
     (ref,) = svc.log_request(request())
     idoc = svc.attach(ref, _file(tmp_path), kind="identity")
     svc.verify_identity(ref, methods=["id-document"], decision="verified")
@@ -259,15 +268,17 @@ def test_a_legal_hold_blocks_every_purge(svc: Services, tmp_path: Path) -> None:
         as_user(svc, "sam").set_hold(ref, True)
     svc.set_hold(ref, True)
     far = dt.date(2036, 1, 1)
-    plan = svc.purge(far)
+    plan = _purge_on(svc, clock, far)
     assert plan.documents == () and plan.held == (ref,)
     assert svc.store.locker.exists(idoc.address)
     svc.set_hold(ref, False)
-    assert [d[0] for d in svc.purge(far).documents] == [idoc.id]
+    assert [d[0] for d in _purge_on(svc, clock, far).documents] == [idoc.id]
     assert _actions(svc, ref).count("case.hold-placed") == 1
 
 
-def test_closed_cases_are_anonymised_after_retention(svc: Services, tmp_path: Path) -> None:
+def test_closed_cases_are_anonymised_after_retention(
+    svc: Services, tmp_path: Path, clock: FrozenClock
+) -> None:
     (ref,) = svc.log_request(request(name="Zed Purgeable", email="zed@example.org", note="x"))
     svc.attach(ref, _file(tmp_path, "reply.txt", "Dear Zed"), kind="correspondence")
     svc.act(ref, "start")
@@ -278,7 +289,7 @@ def test_closed_cases_are_anonymised_after_retention(svc: Services, tmp_path: Pa
     six_years = dt.date(2032, 11, 24)
     assert svc.purge_plan(six_years - dt.timedelta(days=1)).cases == ()
     assert svc.purge_plan(six_years).cases == (ref,)
-    svc.purge(six_years)
+    _purge_on(svc, clock, six_years)
     case = svc.get_case(ref)
     assert case.row.requester_name == "(purged)" and case.row.requester_email is None
     assert all(n.text == "(purged)" for n in case.notes)
@@ -297,7 +308,7 @@ def test_ccpa_cases_are_kept_24_months(svc: Services) -> None:
 
 
 def test_a_purge_killed_after_the_tombstones_finishes_on_rerun(
-    svc: Services, tmp_path: Path
+    svc: Services, tmp_path: Path, clock: FrozenClock
 ) -> None:
     """Tombstones commit first, files go after: killed in between, the file
     is still there; the next purge removes it."""
@@ -314,12 +325,12 @@ def test_a_purge_killed_after_the_tombstones_finishes_on_rerun(
     assert svc.store.locker.exists(idoc.address)
     plan = svc.purge_plan(day)
     assert plan.documents == () and plan.orphans == 1
-    svc.purge(day)
+    _purge_on(svc, clock, day)
     assert not svc.store.locker.exists(idoc.address)
 
 
 def test_the_same_content_on_two_cases_survives_one_purge(
-    svc: Services, tmp_path: Path
+    svc: Services, tmp_path: Path, clock: FrozenClock
 ) -> None:
     (a,) = svc.log_request(request())
     (b,) = svc.log_request(request(email="other@example.org", name="Other"))
@@ -328,7 +339,7 @@ def test_the_same_content_on_two_cases_survives_one_purge(
     db = svc.attach(b, src, kind="correspondence")
     assert da.address == db.address
     svc.verify_identity(a, methods=["id-document"], decision="verified")
-    svc.purge(dt.date(2027, 6, 1))
+    _purge_on(svc, clock, dt.date(2027, 6, 1))
     assert svc.store.locker.exists(db.address)
     svc.export_document(db.id, tmp_path / "b.txt")
 
@@ -355,3 +366,24 @@ def test_due_identity_documents_go_without_anyone_asking(
     (d,) = svc.documents(ref)
     assert d.purged_at is not None and d.purge_reason == "identity-minimisation"
     assert support.purge_due_documents() == 0
+
+
+def test_a_purge_is_not_run_ahead_of_time(svc: Services) -> None:
+    with pytest.raises(DomainError, match="in the future"):
+        svc.purge(dt.date(2030, 1, 1))
+    assert svc.purge_plan(dt.date(2030, 1, 1)).documents == ()  # a dry run may look ahead
+
+
+def test_a_hold_placed_after_the_plan_still_keeps_the_documents(
+    svc: Services, tmp_path: Path, clock: FrozenClock
+) -> None:
+    (ref,) = svc.log_request(request())
+    idoc = svc.attach(ref, _file(tmp_path), kind="identity")
+    svc.verify_identity(ref, methods=["id-document"], decision="verified")
+    clock.advance(days=31)
+    plan = svc.purge_plan()
+    assert [d[0] for d in plan.documents] == [idoc.id]
+    svc.set_hold(ref, True)  # between the plan and the purge's write
+    with svc.store.write() as s:
+        assert svc._tombstone(s, "dpo", plan, svc.today()) == 0
+    assert svc.documents(ref)[0].purged_at is None

@@ -249,3 +249,43 @@ def test_a_hostile_backup_archive_is_refused(
         restore(evil)
     assert not (tmp_path / "escaped.txt").exists()
     assert [p.name for p in data_dir.iterdir()] == []
+
+
+def test_a_conversion_cut_short_after_the_swap_is_finished_on_the_next_open(
+    data_dir: Path, clock: FrozenClock
+) -> None:
+    """Killed between putting the encrypted copy in place and moving the
+    anchor file: the anchor still names the plain chain's head and the plain
+    backup is still there. The next open finishes the job."""
+    data_dir.mkdir(parents=True)
+    shutil.copy(LEGACY, data_dir / "store.db")
+    shutil.copy(LEGACY_ANCHOR, data_dir / "store.audit-anchor.json")
+    open_store(data_dir=data_dir, clock=clock).close()
+    # As the kill would have left it:
+    shutil.copy(LEGACY_ANCHOR, data_dir / "store.audit-anchor.json")
+    shutil.copy(LEGACY, data_dir / "backups" / "store-20261124T150000Z-before-encryption.db")
+    store = open_store(data_dir=data_dir, clock=clock)
+    try:
+        assert store.verify_audit().ok
+    finally:
+        store.close()
+    assert _grep(data_dir, b"legacymarker") == []
+
+
+def test_a_backup_refuses_when_a_document_s_file_is_missing(
+    data_dir: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    store = open_store(data_dir=data_dir, clock=clock)
+    try:
+        svc = Services(store, clock=clock)
+        svc.init(name="Dana Officer")
+        (ref,) = svc.log_request(request())
+        scan = tmp_path / "scan.txt"
+        scan.write_bytes(b"scan " * 100)
+        doc = svc.attach(ref, scan, kind="identity")
+        store.locker.path_of(doc.address).unlink()
+        with pytest.raises(StoreError, match=f"documents {doc.id} are missing"):
+            backup(store, tmp_path / "backup.db")
+        assert not (tmp_path / "backup.db").exists()
+    finally:
+        store.close()
