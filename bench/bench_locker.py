@@ -31,26 +31,24 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import os
 import platform
 import resource
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import cryptography
+from benchlib import save_results, workdir
 
 from conneqt_dpo.store.crypto import DEFAULT_CHUNK, Subkeys, decrypt_stream, new_master_key
 from conneqt_dpo.store.locker import Locker
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MIB = 1024 * 1024
 AIM = 0.4
 
@@ -277,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"   process max RSS at start: {result['ru_maxrss_mib_at_start']:.0f} MiB")
     keys = Subkeys.from_master(new_master_key())
-    with _workdir(args.keep) as work:
+    with workdir("conneqt-bench-locker-", args.keep) as work:
         result["sizes"] = []
         for mb in sizes:
             print(f"\n  {mb} MB: writing the file, then timing ...", flush=True)
@@ -290,22 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_summary(result)
 
     if not args.no_json:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        out = RESULTS_DIR / f"locker-{stamp}.json"
-        out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"   results: {out}")
+        save_results("locker", result)
     return 0
-
-
-@contextlib.contextmanager
-def _workdir(keep: bool) -> Iterator[Path]:
-    d = Path(tempfile.mkdtemp(prefix="conneqt-bench-locker-"))
-    try:
-        yield d
-    finally:
-        if not keep:
-            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

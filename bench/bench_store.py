@@ -48,9 +48,8 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,7 @@ import keyring
 import keyring.backends.null
 import sqlalchemy
 import sqlcipher3
+from benchlib import save_results, workdir
 from sqlalchemy import insert
 
 from conneqt_dpo.domain import calendars, deadlines, regimes
@@ -84,7 +84,6 @@ from conneqt_dpo.store.views import CaseQuery, CaseRow, NewRequest
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK)  # as in tests/conftest.py
 TODAY = NOW.date()
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 LOG_AIM = 3.0
 LIST_AIM = 2.0
@@ -1481,7 +1480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["kdf"] = kdf_cost()
     print_kdf(result["kdf"])
 
-    with _workdir(args.keep) as work:
+    with workdir("conneqt-bench-", args.keep) as work:
         if args.log > 0:
             print(
                 f"  logging {args.log:,} requests: services, raw keyed and raw plain in turns ...",
@@ -1507,22 +1506,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_summary(result)
 
     if not args.no_json:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        out = RESULTS_DIR / f"store-{stamp}.json"
-        out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"   results: {out}")
+        save_results("store", result)
     return 0
-
-
-@contextlib.contextmanager
-def _workdir(keep: bool) -> Iterator[Path]:
-    d = Path(tempfile.mkdtemp(prefix="conneqt-bench-"))
-    try:
-        yield d
-    finally:
-        if not keep:
-            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":
