@@ -378,7 +378,9 @@ class DocumentsPanel(QWidget):
         self.attach_button.setToolTip(attach.why if not attach.enabled or kind is not None
                                       else "Choose what kind of document it is first.")  # fmt: skip
         doc = self.selected()
-        if doc is None:
+        if not attach.enabled:  # the same roles read the content (the services say so too)
+            why = f"Only dpo or support users open or export documents (you are {self.role})."
+        elif doc is None:
             why = "Select a document first."
         elif doc.purged_at is not None:
             why = (f"{doc.filename} was purged on "

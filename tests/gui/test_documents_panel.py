@@ -162,6 +162,10 @@ def test_who_may_attach_and_hold(
     assert not admin.documents.attach_button.isEnabled()
     assert not admin.documents.kind.isEnabled()
     assert "Only dpo or support users attach documents" in admin.documents.attach_button.toolTip()
+    admin.documents.select("passport.txt")  # listed, but not readable by an admin
+    assert not admin.documents.open_button.isEnabled()
+    assert not admin.documents.export_button.isEnabled()
+    assert "open or export documents" in admin.documents.export_button.toolTip()
 
 
 def test_open_decrypts_into_a_private_folder_that_goes_with_the_tab(

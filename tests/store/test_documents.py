@@ -387,3 +387,17 @@ def test_a_hold_placed_after_the_plan_still_keeps_the_documents(
     with svc.store.write() as s:
         assert svc._tombstone(s, "dpo", plan, svc.today()) == 0
     assert svc.documents(ref)[0].purged_at is None
+
+
+def test_an_admin_sees_the_list_but_not_the_content(svc: Services, tmp_path: Path) -> None:
+    (ref,) = svc.log_request(request())
+    doc = svc.attach(ref, _file(tmp_path), kind="identity")
+    admin = as_user(svc, "ada")
+    assert [d.id for d in admin.documents(ref)] == [doc.id]
+    with pytest.raises(StoreError, match="only dpo or support"):
+        admin.export_document(doc.id, tmp_path / "out.txt")
+    folder = tmp_path / "view"
+    folder.mkdir()
+    with pytest.raises(StoreError, match="only dpo or support"):
+        admin.open_document(doc.id, folder)
+    assert not (tmp_path / "out.txt").exists() and list(folder.iterdir()) == []
