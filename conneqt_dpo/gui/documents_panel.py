@@ -45,11 +45,11 @@ from conneqt_dpo.gui.worker import Runner
 from conneqt_dpo.store.crypto import IntegrityError
 from conneqt_dpo.store.document_services import (
     ATTACH_KINDS,
-    DocumentView,
     private_folder,
     remove_folder,
 )
 from conneqt_dpo.store.services import Services
+from conneqt_dpo.store.views import DocumentView
 
 KIND_LABELS: Mapping[str, str] = {
     "identity": "Identity proof",

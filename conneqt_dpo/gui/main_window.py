@@ -35,7 +35,6 @@ from conneqt_dpo.domain.regimes import REGIMES
 from conneqt_dpo.domain.workflow import Role
 from conneqt_dpo.gui import nav, style
 from conneqt_dpo.gui.bus import ChangeBus
-from conneqt_dpo.gui.case_html import detail_html
 from conneqt_dpo.gui.case_model import (
     DUE_COLUMN,
     PAGE,
@@ -55,7 +54,7 @@ from conneqt_dpo.store.casework_services import QueueCounts
 from conneqt_dpo.store.services import Services
 from conneqt_dpo.store.views import CaseQuery, CasesChanged, Draft, UserView
 
-__all__ = ["MainWindow", "detail_html"]  # detail_html: the case view imports it from here
+__all__ = ["MainWindow"]
 
 SEARCH_DELAY_MS = 200  # results as you type, one query per pause
 START_VIEW = View.OPEN
@@ -583,7 +582,8 @@ class MainWindow(QMainWindow):
     # -- case tabs ------------------------------------------------------------
 
     def _make_case_view(self, reference: str) -> QWidget:
-        # Imported here: the case view imports detail_html from this module.
+        # Imported on first use: the case view and its panels are not needed
+        # to show the queue.
         from conneqt_dpo.gui.case_view import CaseView
 
         return CaseView(self.services, reference, self.bus, self.runner)

@@ -294,6 +294,7 @@ class OrganisationPage(Page):
         self.stored = org
         for name, edit in self.texts.items():
             edit.setText(str(getattr(org, name)))
+            edit.setCursorPosition(0)  # a long value shows its start, not its end
         self.address.setPlainText(org.address)
         self.purposes.set_purposes(org.purposes)
         for name, box in self.lists.items():

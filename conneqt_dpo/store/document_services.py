@@ -45,7 +45,7 @@ from conneqt_dpo.store.models import (
     Verification,
 )
 from conneqt_dpo.store.service_base import MAX_NOTE, ServiceBase, require
-from conneqt_dpo.store.views import CasesChanged
+from conneqt_dpo.store.views import CasesChanged, DocumentView
 
 MIB = 1024 * 1024
 # What a document is to the case; the CLI's `attach --kind` takes the first three.
@@ -53,38 +53,6 @@ ATTACH_KINDS = ("identity", "correspondence", "extract")
 DOCUMENT_KINDS = (*ATTACH_KINDS, "declaration", "letter", "bundle")
 PURGED_TEXT = "(purged)"
 ORPHAN_GRACE_S = 3600.0
-
-
-@dataclass(frozen=True)
-class DocumentView:
-    id: int
-    reference: str
-    kind: str
-    filename: str
-    media_type: str
-    size: int
-    address: str  # the keyed hash the locker stores it under
-    added_at: dt.datetime  # UTC
-    added_by: str
-    purge_after: dt.date | None  # identity documents: set by the decision
-    purged_at: dt.datetime | None
-    purge_reason: str | None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "reference": self.reference,
-            "kind": self.kind,
-            "filename": self.filename,
-            "media_type": self.media_type,
-            "size": self.size,
-            "address": self.address,
-            "added_at": self.added_at.isoformat() + "Z",
-            "added_by": self.added_by,
-            "purge_after": self.purge_after.isoformat() if self.purge_after else None,
-            "purged_at": self.purged_at.isoformat() + "Z" if self.purged_at else None,
-            "purge_reason": self.purge_reason,
-        }
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,7 @@ def case_detail(
         documents=tuple(
             DocumentView(
                 d.id,
+                case.reference,
                 d.kind,
                 d.filename,
                 d.media_type,
@@ -195,6 +196,7 @@ def case_detail(
                 logins.get(d.added_by, "?"),
                 d.purge_after,
                 d.purged_at,
+                d.purge_reason,
             )
             for d in case.documents
         ),

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from conneqt_dpo.domain.errors import DomainError
 from conneqt_dpo.domain.organisation import Organisation
 from conneqt_dpo.domain.settings import Settings
-from conneqt_dpo.domain.validation import clean_text
 from conneqt_dpo.domain.workflow import Role
 from conneqt_dpo.store import audit, clock, settings_rows
 from conneqt_dpo.store.errors import NotFound, StoreError
@@ -196,16 +195,6 @@ def check_reference(reference: str) -> str:
     if not REFERENCE.match(ref):
         raise DomainError(f"'{reference[:40]}' is not a case reference (like DSR-2026-00042)")
     return ref
-
-
-def safe_filename(filename: str) -> str:
-    """Keep only the last path component and refuse names that could escape a
-    folder or hide their type."""
-    base = re.split(r"[\\/]", filename.strip())[-1]
-    base = clean_text(base, "the file name", max_len=255)
-    if base in (".", "..") or base.startswith("."):
-        raise DomainError(f"'{filename[:60]}' is not an acceptable file name")
-    return base
 
 
 def user_view(u: User) -> UserView:

@@ -143,16 +143,36 @@ class NoteView:
 
 @dataclass(frozen=True)
 class DocumentView:
+    """A document of a case; a purged one is its tombstone (purged_at set)."""
+
     id: int
+    reference: str
     kind: str
     filename: str
     media_type: str
     size: int
-    address: str
-    added_at: dt.datetime
+    address: str  # the keyed hash the locker stores it under
+    added_at: dt.datetime  # UTC
     added_by: str
-    purge_after: dt.date | None = None
-    purged_at: dt.datetime | None = None
+    purge_after: dt.date | None  # identity documents: set by the decision
+    purged_at: dt.datetime | None
+    purge_reason: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "reference": self.reference,
+            "kind": self.kind,
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "size": self.size,
+            "address": self.address,
+            "added_at": self.added_at.isoformat() + "Z",
+            "added_by": self.added_by,
+            "purge_after": self.purge_after.isoformat() if self.purge_after else None,
+            "purged_at": self.purged_at.isoformat() + "Z" if self.purged_at else None,
+            "purge_reason": self.purge_reason,
+        }
 
 
 @dataclass(frozen=True)
